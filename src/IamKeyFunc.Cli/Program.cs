@@ -1,0 +1,1 @@
+Console.WriteLine("iamkeys: not written yet");

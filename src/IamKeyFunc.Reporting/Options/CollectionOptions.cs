@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IamKeyFunc.Reporting.Options;
+
+/// <summary>How the inventory is collected: section <c>IamKey:Collection</c>.</summary>
+public sealed class CollectionOptions
+{
+    public const string SectionName = "IamKey:Collection";
+
+    /// <summary><c>Live</c>: GetAccessKeyLastUsed per key (exact). <c>Report</c>: last use from the credential report (up to 4 h old), far fewer calls.</summary>
+    public FreshnessMode Mode { get; set; } = FreshnessMode.Live;
+
+    /// <summary>How key IDs appear in records: <c>Masked</c> (AKIA…WXYZ), <c>Full</c>, or <c>Sha256</c> (joins to CloudTrail with KQL hash_sha256()).</summary>
+    public KeyIdFormat KeyIdFormat { get; set; } = KeyIdFormat.Masked;
+
+    [Range(1, 64, ErrorMessage = "IamKey:Collection:MaxParallelAccounts must be between 1 and 64.")]
+    public int MaxParallelAccounts { get; set; } = 4;
+
+    /// <summary>Upper bound of IAM requests in flight per account; lowered automatically while IAM throttles.</summary>
+    [Range(1, 64, ErrorMessage = "IamKey:Collection:MaxConcurrentRequestsPerAccount must be between 1 and 64.")]
+    public int MaxConcurrentRequestsPerAccount { get; set; } = 8;
+
+    /// <summary>Attempts per IAM request (first try included) on Throttling, 5xx and connection faults.</summary>
+    [Range(1, 20, ErrorMessage = "IamKey:Collection:MaxAttempts must be between 1 and 20.")]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>First retry delay; doubles per attempt with full jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "IamKey:Collection:RetryBaseDelay must be between 00:00:00 and 00:01:00.")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "IamKey:Collection:RetryMaxDelay must be between 00:00:00 and 00:05:00.")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long to wait for IAM to generate the credential report.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00", ErrorMessage = "IamKey:Collection:CredentialReportTimeout must be between 00:00:01 and 00:30:00.")]
+    public TimeSpan CredentialReportTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Per-request timeout for IAM calls.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "IamKey:Collection:RequestTimeout must be between 00:00:01 and 00:05:00.")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public enum FreshnessMode
+{
+    Live,
+    Report,
+}
+
+public enum KeyIdFormat
+{
+    Masked,
+    Full,
+    Sha256,
+}

@@ -1,0 +1,1 @@
+namespace IamKeyFunc; internal static class Program { private static void Main() { } }
