@@ -279,12 +279,11 @@ module logsIngestion 'modules/logs-ingestion.bicep' = if (!useDataCollector) {
   name: 'logs-ingestion'
   params: {
     name: names.dataCollectionRule
-    location: workspaceContent.outputs.location
+    location: workspaceContent.outputs.location // also waits for the custom tables
     tags: allTags
     workspaceResourceId: workspaceResourceId
     keyRecordTable: keyRecordTable
     runSummaryTable: runSummaryTable
-    tablesReady: workspaceContent.outputs.tableNames
   }
 }
 
@@ -377,8 +376,10 @@ module workbook 'modules/workbook.bicep' = {
     tags: allTags
     workspaceResourceId: workspaceResourceId
     rotationDays: rotationDays
-    functionsReady: workspaceContent.outputs.functionAliases
   }
+  dependsOn: [
+    workspaceContent // the KQL functions the workbook calls
+  ]
 }
 
 module alerts 'modules/alerts.bicep' = if (enableAlerts) {
@@ -386,11 +387,10 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
   params: {
     namePrefix: names.alertPrefix
     actionGroupName: names.actionGroup
-    location: workspaceContent.outputs.location
+    location: workspaceContent.outputs.location // also waits for the KQL functions
     tags: allTags
     workspaceResourceId: workspaceResourceId
     alertEmail: alertEmail
-    functionsReady: workspaceContent.outputs.functionAliases
   }
 }
 

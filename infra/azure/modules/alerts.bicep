@@ -19,9 +19,6 @@ param workspaceResourceId string
 @description('Optional. E-mail address to notify. Empty: no action group, the rules only show in Azure Monitor.')
 param alertEmail string = ''
 
-@description('Required. The KQL functions the rules call (passed so the rules wait for them).')
-param functionsReady array
-
 var notify = !empty(alertEmail)
 
 // Each query lives in infra/kql. The inventory changes once a day, the heartbeat matters sooner. Rules are stateful
@@ -98,7 +95,7 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
   for rule in rules: {
     name: '${namePrefix}-${rule.name}'
     location: location
-    tags: union(tags, { 'iamkeyfunc-functions': join(functionsReady, ',') })
+    tags: tags
     kind: 'LogAlert'
     properties: {
       displayName: rule.displayName

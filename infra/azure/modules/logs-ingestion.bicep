@@ -19,9 +19,6 @@ param keyRecordTable string
 @description('Required. Table stem of the run summaries.')
 param runSummaryTable string
 
-@description('Required. The custom tables the rule writes to (passed so the rule waits for them).')
-param tablesReady array
-
 // Stream declarations use the record's columns with DCR types (datetime, not the table's dateTime); the
 // transform sets TimeGenerated from CollectedAt, the run's start.
 var streams = [
@@ -49,7 +46,7 @@ var transformKql = 'source | extend TimeGenerated = CollectedAt'
 resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' = {
   name: name
   location: location
-  tags: union(tags, { 'iamkeyfunc-tables': join(tablesReady, ',') })
+  tags: tags
   kind: 'Direct' // gives properties.endpoints.logsIngestion, so no data collection endpoint is needed
   properties: {
     description: 'IamKeyFunc: AWS IAM access-key records and run summaries (Logs Ingestion API).'

@@ -19,9 +19,6 @@ param workspaceResourceId string
 @description('Required. Default of the workbook\'s rotation threshold parameter, in days.')
 param rotationDays int
 
-@description('Required. The KQL functions the workbook calls (passed so the workbook waits for them).')
-param functionsReady array
-
 // The workbook is kept as plain gallery JSON; two placeholders take the workspace and the threshold.
 var content = replace(
   replace(loadTextContent('../workbook/iam-key-report.workbook.json'), '__WORKSPACE_RESOURCE_ID__', workspaceResourceId),
@@ -32,7 +29,7 @@ var content = replace(
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   name: name
   location: location
-  tags: union(tags, { 'hidden-title': displayName, 'iamkeyfunc-functions': join(functionsReady, ',') })
+  tags: union(tags, { 'hidden-title': displayName })
   kind: 'shared'
   properties: {
     displayName: displayName

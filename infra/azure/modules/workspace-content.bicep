@@ -121,9 +121,3 @@ output location string = workspace.location
 
 @description('The workspace (customer) ID.')
 output customerId string = workspace.properties.customerId
-
-@description('The custom tables created (none for the DataCollector sink, whose tables appear with the first post).')
-output tableNames array = [for (table, i) in (sinkMode == 'LogsIngestion' ? tables : []): customTables[i].name]
-
-@description('The KQL functions saved in the workspace.')
-output functionAliases array = [for (fn, i) in functions: savedFunctions[i].properties.functionAlias]
