@@ -1,0 +1,444 @@
+metadata name = 'IamKeyFunc'
+metadata description = 'AWS IAM access-key report: Flex Consumption Function App with a user-assigned identity, Log Analytics (Data Collector or Logs Ingestion sink), workbook and alerts.'
+metadata owner = 'IamKeyFunc'
+
+targetScope = 'resourceGroup'
+
+// ============== //
+//   Parameters   //
+// ============== //
+
+@minLength(1)
+@maxLength(64)
+@description('Required. Environment name (e.g. iamkeys-prod); seeds the generated resource names and the azd-env-name tag.')
+param environmentName string
+
+@description('Optional. Region of every resource except the Data Collection Rule, which follows the workspace. Default: the resource group\'s.')
+param location string = resourceGroup().location
+
+@description('Optional. Extra tags for every resource.')
+param tags object = {}
+
+@allowed([
+  'DataCollector'
+  'LogsIngestion'
+])
+@description('Optional. Where the app sends records (IamKey:Delivery:Sink). DataCollector: HTTP Data Collector API with the workspace key from Key Vault (legacy API, support ended 14 Sep 2026). LogsIngestion: Logs Ingestion API with a DCR and custom tables, no key at all.')
+param sinkMode string = 'DataCollector'
+
+@description('Optional. Resource ID of an existing Log Analytics workspace to use. Empty: a new workspace is created.')
+param existingWorkspaceResourceId string = ''
+
+@minValue(30)
+@maxValue(730)
+@description('Optional. Retention of a newly created workspace, in days.')
+param workspaceRetentionInDays int = 90
+
+// AWS side (IamKey:Aws)
+
+@description('Optional. ARN of the central reader role (IamKey:Aws:RoleArn), e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader; the CloudFormation output ReaderRoleArn. The app does not start without it: deploy once without, then again with it.')
+param awsRoleArn string = ''
+
+@description('Optional. Application (client) ID of the Entra app registration AWS trusts; the app asks for a token for api://{entraAppId} (IamKey:Aws:Audience). Printed by infra/entra/create-app-registration.sh.')
+param entraAppId string = ''
+
+@description('Optional. Comma-separated member account IDs reached with AssumeRole (IamKey:Aws:MemberAccountIds).')
+param awsMemberAccountIds string = ''
+
+@description('Optional. Role name assumed in every member account (IamKey:Aws:MemberRoleName); the member-account stack\'s RoleName.')
+param awsMemberRoleName string = 'IamKeyFuncMember'
+
+@description('Optional. Comma-separated explicit member role ARNs, in addition to the member account IDs (IamKey:Aws:MemberRoleArns).')
+param awsMemberRoleArns string = ''
+
+@description('Optional. Whether the central account itself is inventoried (IamKey:Aws:IncludeCentralAccount).')
+param awsIncludeCentralAccount bool = true
+
+// Collection and findings (IamKey:Collection, IamKey:Findings)
+
+@allowed([
+  'Live'
+  'Report'
+])
+@description('Optional. Live: GetAccessKeyLastUsed per key (exact). Report: last use from the credential report, far fewer calls (IamKey:Collection:Mode).')
+param collectionMode string = 'Live'
+
+@allowed([
+  'Masked'
+  'Full'
+  'Sha256'
+])
+@description('Optional. How key IDs are recorded: Masked (AKIA...WXYZ), Full, or Sha256 (joins to CloudTrail with hash_sha256) (IamKey:Collection:KeyIdFormat).')
+param keyIdFormat string = 'Masked'
+
+@minValue(1)
+@maxValue(3650)
+@description('Optional. An active key older than this many days is RotationOverdue (IamKey:Findings:RotationDays); also the workbook\'s default threshold.')
+param rotationDays int = 90
+
+@minValue(1)
+@maxValue(3650)
+@description('Optional. An active key last used longer ago than this many days is Unused (IamKey:Findings:UnusedDays).')
+param unusedDays int = 90
+
+@minValue(0)
+@maxValue(365)
+@description('Optional. An active key never used and older than this many days is NeverUsedPastGrace (IamKey:Findings:NeverUsedGraceDays).')
+param neverUsedGraceDays int = 7
+
+// Delivery (IamKey:Delivery, IamKey:DataCollector, IamKey:LogsIngestion)
+
+@minLength(1)
+@maxLength(40)
+@description('Optional. Table stem of the key records; the table is {stem}_CL (IamKey:Delivery:KeyRecordTable).')
+param keyRecordTable string = 'AwsAccessKeyReport'
+
+@minLength(1)
+@maxLength(40)
+@description('Optional. Table stem of the per-account run summaries; the table is {stem}_CL (IamKey:Delivery:RunSummaryTable).')
+param runSummaryTable string = 'AwsAccessKeyRunSummary'
+
+@description('Optional. Name of the Key Vault secret holding the workspace shared key (IamKey:DataCollector:WorkspaceKeySecretName). DataCollector sink only.')
+param workspaceKeySecretName string = 'law-shared-key'
+
+@description('Optional. Azure resource ID sent with every Data Collector post, filling _ResourceId (IamKey:DataCollector:AzureResourceId). Empty: not sent.')
+param dataCollectorAzureResourceId string = ''
+
+// Function App
+
+@description('Optional. NCRONTAB schedule of the daily run (six fields, UTC): the IAMKEY_SCHEDULE app setting.')
+param schedule string = '0 0 6 * * *'
+
+@minValue(1)
+@maxValue(1000)
+@description('Optional. Flex Consumption maximum instance count.')
+param maximumInstanceCount int = 40
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Optional. Flex Consumption instance memory in MB.')
+param instanceMemoryMB int = 2048
+
+// Alerts
+
+@description('Optional. Whether to deploy the scheduled query alert rules.')
+param enableAlerts bool = true
+
+@description('Optional. E-mail address notified by the alert rules through a new action group. Empty: the rules fire without notification.')
+param alertEmail string = ''
+
+// Resource names: empty means generated from abbreviations.json and a token unique to the subscription, resource group and environment.
+
+@description('Optional. Name of the user-assigned managed identity.')
+param identityName string = ''
+
+@description('Optional. Name of the storage account (3-24 lower-case letters and digits).')
+param storageAccountName string = ''
+
+@description('Optional. Name of the Flex Consumption plan.')
+param planName string = ''
+
+@description('Optional. Name of the Function App (globally unique).')
+param functionAppName string = ''
+
+@description('Optional. Name of the Application Insights component.')
+param applicationInsightsName string = ''
+
+@description('Optional. Name of the new Log Analytics workspace (ignored with existingWorkspaceResourceId).')
+param workspaceName string = ''
+
+@description('Optional. Name of the Key Vault (3-24 characters, globally unique). DataCollector sink only.')
+param keyVaultName string = ''
+
+@description('Optional. Name of the Data Collection Rule. LogsIngestion sink only.')
+param dataCollectionRuleName string = ''
+
+@description('Optional. Name of the alerts\' action group.')
+param actionGroupName string = ''
+
+@description('Optional. Display name of the workbook.')
+param workbookDisplayName string = 'AWS IAM access keys'
+
+// ============= //
+//   Variables   //
+// ============= //
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var allTags = union({ 'azd-env-name': environmentName, application: 'IamKeyFunc' }, tags)
+
+var names = {
+  identity: !empty(identityName) ? identityName : '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+  storage: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+  plan: !empty(planName) ? planName : '${abbrs.webServerFarms}${resourceToken}'
+  functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
+  applicationInsights: !empty(applicationInsightsName)
+    ? applicationInsightsName
+    : '${abbrs.insightsComponents}${resourceToken}'
+  workspace: !empty(workspaceName) ? workspaceName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+  keyVault: !empty(keyVaultName) ? keyVaultName : '${abbrs.keyVaultVaults}${resourceToken}'
+  dataCollectionRule: !empty(dataCollectionRuleName)
+    ? dataCollectionRuleName
+    : '${abbrs.insightsDataCollectionRules}${resourceToken}'
+  actionGroup: !empty(actionGroupName) ? actionGroupName : '${abbrs.insightsActionGroups}${resourceToken}'
+  alertPrefix: '${abbrs.insightsScheduledQueryRules}${resourceToken}'
+}
+
+var useDataCollector = sinkMode == 'DataCollector'
+var createWorkspace = empty(existingWorkspaceResourceId)
+
+// Resource ID of the workspace in either case, known at the start of the deployment (module scopes need that).
+var workspaceResourceId = createWorkspace
+  ? resourceId('Microsoft.OperationalInsights/workspaces', names.workspace)
+  : existingWorkspaceResourceId
+var workspaceSubscriptionId = split(workspaceResourceId, '/')[2]
+var workspaceResourceGroupName = split(workspaceResourceId, '/')[4]
+
+// What the AWS side trusts: the v1 token issuer of this tenant, the app's identifier URI, and the identity's object ID as subject.
+var oidcIssuer = 'https://sts.windows.net/${tenant().tenantId}/'
+var audience = empty(entraAppId) ? '' : 'api://${entraAppId}'
+
+// ============= //
+//   Resources   //
+// ============= //
+
+// The one identity the app uses for everything: storage, App Insights, Key Vault or the DCR, and the Entra token for AWS.
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: names.identity
+  location: location
+  tags: allTags
+}
+
+module logAnalytics 'modules/log-analytics.bicep' = if (createWorkspace) {
+  name: 'log-analytics'
+  params: {
+    name: names.workspace
+    location: location
+    tags: allTags
+    retentionInDays: workspaceRetentionInDays
+    // Logs Ingestion needs no shared key, so the new workspace then refuses them altogether.
+    disableLocalAuth: !useDataCollector
+  }
+}
+
+module workspaceContent 'modules/workspace-content.bicep' = {
+  name: 'workspace-content'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
+  params: {
+    workspaceName: last(split(workspaceResourceId, '/'))
+    sinkMode: sinkMode
+    keyRecordTable: keyRecordTable
+    runSummaryTable: runSummaryTable
+  }
+  dependsOn: [
+    logAnalytics
+  ]
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: allTags
+    deploymentContainerName: 'app-package-${take(names.functionApp, 32)}-${take(resourceToken, 7)}'
+  }
+}
+
+module applicationInsights 'modules/application-insights.bicep' = {
+  name: 'application-insights'
+  params: {
+    name: names.applicationInsights
+    location: location
+    tags: allTags
+    workspaceResourceId: workspaceResourceId
+  }
+  dependsOn: [
+    logAnalytics
+  ]
+}
+
+module keyVault 'modules/key-vault.bicep' = if (useDataCollector) {
+  name: 'key-vault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: allTags
+    workspaceResourceId: workspaceResourceId
+    secretName: workspaceKeySecretName
+  }
+  dependsOn: [
+    logAnalytics
+  ]
+}
+
+module logsIngestion 'modules/logs-ingestion.bicep' = if (!useDataCollector) {
+  name: 'logs-ingestion'
+  params: {
+    name: names.dataCollectionRule
+    location: workspaceContent.outputs.location // also waits for the custom tables
+    tags: allTags
+    workspaceResourceId: workspaceResourceId
+    keyRecordTable: keyRecordTable
+    runSummaryTable: runSummaryTable
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    identityResourceId: identity.id
+    principalId: identity.properties.principalId
+    storageAccountName: names.storage
+    applicationInsightsName: names.applicationInsights
+    keyVaultName: useDataCollector ? names.keyVault : ''
+    secretName: useDataCollector ? workspaceKeySecretName : ''
+    dataCollectionRuleName: useDataCollector ? '' : names.dataCollectionRule
+  }
+  dependsOn: [
+    storage
+    applicationInsights
+    keyVault
+    logsIngestion
+  ]
+}
+
+// Every option the app binds that has no safe default or that users commonly set. Settings with an empty value are
+// left out, so the app's own defaults apply. The consistency tests check this list against the options classes.
+var commonSettings = {
+  IAMKEY_SCHEDULE: schedule
+  IamKey__Aws__RoleArn: awsRoleArn
+  IamKey__Aws__Audience: audience
+  IamKey__Aws__MemberAccountIds: awsMemberAccountIds
+  IamKey__Aws__MemberRoleName: awsMemberRoleName
+  IamKey__Aws__MemberRoleArns: awsMemberRoleArns
+  IamKey__Aws__IncludeCentralAccount: string(awsIncludeCentralAccount)
+  IamKey__Collection__Mode: collectionMode
+  IamKey__Collection__KeyIdFormat: keyIdFormat
+  IamKey__Findings__RotationDays: string(rotationDays)
+  IamKey__Findings__UnusedDays: string(unusedDays)
+  IamKey__Findings__NeverUsedGraceDays: string(neverUsedGraceDays)
+  IamKey__Delivery__Sink: sinkMode
+  IamKey__Delivery__KeyRecordTable: keyRecordTable
+  IamKey__Delivery__RunSummaryTable: runSummaryTable
+  IamKey__Identity__ManagedIdentityClientId: identity.properties.clientId
+  IamKey__Identity__AuthorityHost: environment().authentication.loginEndpoint
+}
+
+var dataCollectorSettings = useDataCollector
+  ? {
+      IamKey__DataCollector__WorkspaceId: workspaceContent.outputs.customerId
+      IamKey__DataCollector__KeyVaultUri: keyVault!.outputs.vaultUri
+      IamKey__DataCollector__WorkspaceKeySecretName: workspaceKeySecretName
+      IamKey__DataCollector__AzureResourceId: dataCollectorAzureResourceId
+    }
+  : {}
+
+var logsIngestionSettings = useDataCollector
+  ? {}
+  : {
+      IamKey__LogsIngestion__Endpoint: logsIngestion!.outputs.logsIngestionEndpoint
+      IamKey__LogsIngestion__DcrImmutableId: logsIngestion!.outputs.immutableId
+      IamKey__LogsIngestion__KeyRecordStream: logsIngestion!.outputs.keyRecordStream
+      IamKey__LogsIngestion__RunSummaryStream: logsIngestion!.outputs.runSummaryStream
+    }
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: allTags
+    identityResourceId: identity.id
+    identityClientId: identity.properties.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsConnectionString: applicationInsights.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    appSettings: union(commonSettings, dataCollectorSettings, logsIngestionSettings)
+  }
+  dependsOn: [
+    rbac
+  ]
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    name: guid(resourceGroup().id, environmentName, 'iamkeyfunc-workbook')
+    displayName: workbookDisplayName
+    location: location
+    tags: allTags
+    workspaceResourceId: workspaceResourceId
+    rotationDays: rotationDays
+  }
+  dependsOn: [
+    workspaceContent // the KQL functions the workbook calls
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = if (enableAlerts) {
+  name: 'alerts'
+  params: {
+    namePrefix: names.alertPrefix
+    actionGroupName: names.actionGroup
+    location: workspaceContent.outputs.location // also waits for the KQL functions
+    tags: allTags
+    workspaceResourceId: workspaceResourceId
+    alertEmail: alertEmail
+  }
+}
+
+// =========== //
+//   Outputs   //
+// =========== //
+
+@description('The resource group.')
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+
+@description('The Entra tenant ID (the AWS OIDC provider trusts its v1 issuer).')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('The Function App name (for func azure functionapp publish).')
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The Function App host name.')
+output FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
+
+@description('Object (principal) ID of the managed identity: the sub claim AWS pins the reader role to, and the app-role assignee.')
+output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
+
+@description('Client ID of the managed identity.')
+output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
+
+@description('For the AWS central-account stack: the OIDC provider URL (TenantId parameter: AZURE_TENANT_ID).')
+output AWS_OIDC_PROVIDER_URL string = oidcIssuer
+
+@description('For the AWS central-account stack: the audience (AppIdUri parameter); empty until entraAppId is set.')
+output AWS_OIDC_AUDIENCE string = audience
+
+@description('For the AWS central-account stack: the subject the reader role trusts (ManagedIdentityPrincipalId parameter).')
+output AWS_OIDC_SUBJECT string = identity.properties.principalId
+
+@description('Resource ID of the Log Analytics workspace.')
+output LOG_ANALYTICS_WORKSPACE_RESOURCE_ID string = workspaceResourceId
+
+@description('Workspace (customer) ID of the Log Analytics workspace, for queries.')
+output LOG_ANALYTICS_WORKSPACE_ID string = workspaceContent.outputs.customerId
+
+@description('Key Vault URI holding the workspace key (DataCollector sink); empty otherwise.')
+output KEY_VAULT_URI string = useDataCollector ? keyVault!.outputs.vaultUri : ''
+
+@description('Logs Ingestion endpoint of the DCR (LogsIngestion sink); empty otherwise.')
+output LOGS_INGESTION_ENDPOINT string = useDataCollector ? '' : logsIngestion!.outputs.logsIngestionEndpoint
+
+@description('Immutable ID of the DCR (LogsIngestion sink); empty otherwise.')
+output DCR_IMMUTABLE_ID string = useDataCollector ? '' : logsIngestion!.outputs.immutableId
+
+@description('Resource ID of the workbook.')
+output WORKBOOK_RESOURCE_ID string = workbook.outputs.resourceId
