@@ -102,7 +102,7 @@ internal sealed partial class QueryDispatcher
             return authError!;
         }
 
-        var accountId = request.Session?.AccountId ?? EmulatorState.AccountOf(request.Get("RoleArn"));
+        var accountId = operation.Service == AwsService.Iam ? request.Session!.AccountId : EmulatorState.AccountOf(request.Get("RoleArn"));
         call.AccountId = accountId;
         if (accountId is not null)
         {
