@@ -1,6 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Federation;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
@@ -40,13 +41,13 @@ public partial class IamClient
             }
 
             if (attempt.Code is IamErrorCodes.ExpiredToken or IamErrorCodes.ExpiredTokenException
-                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials refreshing)
+                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or StsSessionCredentials)
             {
                 credentialsRefreshed = true;
                 Stats.RecordCredentialRefresh();
                 Stats.RecordRetry();
                 LogExpiredToken(AccountLabel, action);
-                await ForceRefreshAsync(refreshing, credentials).ConfigureAwait(false);
+                await ForceRefreshAsync(_credentials, credentials).ConfigureAwait(false);
                 continue;
             }
 
@@ -108,12 +109,19 @@ public partial class IamClient
     }
 
     /// <summary>Clears the cached session unless another caller already replaced it, so the next read refreshes.</summary>
-    private static async Task ForceRefreshAsync(RefreshingAWSCredentials credentials, ImmutableCredentials used)
+    private static async Task ForceRefreshAsync(AWSCredentials credentials, ImmutableCredentials used)
     {
-        var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        if (current.AccessKey == used.AccessKey && current.Token == used.Token)
+        if (credentials is StsSessionCredentials session)
         {
-            credentials.ClearCredentials();
+            // Federation's sessions drop themselves only if still the rejected one, so concurrent callers cause one refresh.
+            session.Invalidate(used);
+            return;
+        }
+
+        var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+        if (current.AccessKey == used.AccessKey && current.Token == used.Token && credentials is RefreshingAWSCredentials refreshing)
+        {
+            refreshing.ClearCredentials();
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class AwsOptions
     /// <summary>The Entra app registration's identifier URI, <c>api://{appId}</c>; the managed identity asks for a v1 token for it.</summary>
     [Required]
     [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{appId} (a GUID).")]
+        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} (a GUID).")]
     public string Audience { get; set; } = "";
 
     /// <summary>Where the source credentials come from: the Azure identity (default) or the AWS SDK chain (profile, SSO, environment) for runs outside Azure.</summary>
@@ -54,6 +54,25 @@ public sealed class AwsOptions
 
     /// <summary>Whether the central account itself (the one holding <see cref="RoleArn"/>) is inventoried.</summary>
     public bool IncludeCentralAccount { get; set; } = true;
+
+    /// <summary>
+    /// Refresh an STS session this long before it expires (capped at half the session's lifetime).
+    /// Checked by the federation validator: 1 to 30 minutes.
+    /// </summary>
+    public TimeSpan CredentialRefreshWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Timeout of one STS HTTP attempt (1 s to 5 min).</summary>
+    public TimeSpan StsTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Retries of one STS call by the AWS SDK (standard mode): throttling, 5xx, connection faults, and STS's
+    /// <c>IDPCommunicationError</c>/<c>InvalidIdentityToken</c> (AWS could not fetch Entra's keys).
+    /// </summary>
+    [Range(0, 10, ErrorMessage = "IamKey:Aws:StsMaxErrorRetry must be between 0 and 10.")]
+    public int StsMaxErrorRetry { get; set; } = 3;
+
+    /// <summary>Cap of the AWS SDK's jittered exponential backoff between STS retries (0 to 1 min; the SDK's default is 20 s).</summary>
+    public TimeSpan StsMaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public enum AwsCredentialSource
