@@ -15,7 +15,8 @@ namespace IamKeyFunc.Reporting.Aws;
 /// The IAM Query API (POST, form-encoded, SigV4) for one account session. Every attempt is signed afresh with
 /// the credentials' current value. Throttling, 5xx, timeouts and connection faults are retried with
 /// exponential backoff and full jitter; requests in flight are bounded by an AIMD limiter that halves while
-/// IAM throttles. Failures surface as <see cref="IamException"/>.
+/// IAM throttles; <c>ExpiredToken</c> drops the cached session once and retries. IAM failures surface as
+/// <see cref="IamException"/>; a failure to obtain credentials (e.g. <c>AwsFederationException</c>) passes through.
 /// </summary>
 public partial class IamClient
 {
@@ -112,20 +113,14 @@ public partial class IamClient
     public virtual async Task<IReadOnlyList<AccessKeyMetadata>> ListAccessKeysAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var keys = new List<AccessKeyMetadata>();
-        var pages = AllPagesAsync("ListAccessKeys", async marker =>
+        var keys = AllPagesAsync("ListAccessKeys", async marker =>
         {
             var parameters = PagingParameters(marker, maxItems: null);
             parameters.Insert(0, new("UserName", userName));
             var result = await SendAsync("ListAccessKeys", parameters, cancellationToken).ConfigureAwait(false);
             return Parse("ListAccessKeys", result, IamXml.ParseListAccessKeys);
         }, cancellationToken);
-        await foreach (var key in pages.ConfigureAwait(false))
-        {
-            keys.Add(key);
-        }
-
-        return keys;
+        return await keys.ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>When, where and for what the key was last used; null fields when never used.</summary>
@@ -139,18 +134,12 @@ public partial class IamClient
     /// <summary>The account's aliases (AWS allows at most one), all pages.</summary>
     public virtual async Task<IReadOnlyList<string>> ListAccountAliasesAsync(CancellationToken cancellationToken = default)
     {
-        var aliases = new List<string>();
-        var pages = AllPagesAsync("ListAccountAliases", async marker =>
+        var aliases = AllPagesAsync("ListAccountAliases", async marker =>
         {
             var result = await SendAsync("ListAccountAliases", PagingParameters(marker, MaxPageSize), cancellationToken).ConfigureAwait(false);
             return Parse("ListAccountAliases", result, IamXml.ParseListAccountAliases);
         }, cancellationToken);
-        await foreach (string alias in pages.ConfigureAwait(false))
-        {
-            aliases.Add(alias);
-        }
-
-        return aliases;
+        return await aliases.ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts (or reuses, if under 4 hours old) a credential report.</summary>

@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IamKeyFunc.Tests.Aws;
 
@@ -158,4 +162,48 @@ internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
     private long _reads;
 
     public override DateTimeOffset GetUtcNow() => start.AddSeconds(Interlocked.Increment(ref _reads));
+}
+
+internal static class SignatureAssert
+{
+    /// <summary>Recomputes the signature of a received request the way AWS would, from the headers and bytes that arrived.</summary>
+    public static void Valid(RecordedRequest request, ImmutableCredentials credentials)
+    {
+        string authorization = request.Headers["Authorization"];
+        string signedHeaders = authorization.Split("SignedHeaders=")[1].Split(',')[0];
+        var headers = signedHeaders.Split(';').Where(h => h != "x-amz-date" && h != "x-amz-security-token")
+            .Select(h => new KeyValuePair<string, string>(h, request.Headers[h])).ToList();
+        var time = DateTimeOffset.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var expected = new SigV4Signer(new FakeTimeProvider(time)).Sign(
+            new SigV4Request(request.Method, request.Uri.AbsolutePath, "", headers, request.Body), credentials, "us-east-1", "iam");
+
+        Assert.Equal(expected.Authorization, authorization);
+        Assert.Equal(credentials.UseToken ? credentials.Token : null, request.Headers.GetValueOrDefault("X-Amz-Security-Token"));
+    }
+}
+
+/// <summary>A federation session whose every STS call yields a new session: ASIASTS0001/sts-token-1, ...</summary>
+internal sealed class CountingStsSession(TimeProvider clock)
+    : StsSessionCredentials("arn:aws:iam::111122223333:role/IamKeyFuncReader", 3600, new AwsOptions(), clock, NullLogger.Instance)
+{
+    private readonly TimeProvider _clock = clock;
+    private int _calls;
+
+    public int StsCalls => Volatile.Read(ref _calls);
+
+    protected override string OperationName => "AssumeRole";
+
+    protected override Task<Amazon.SecurityToken.Model.Credentials> RequestCredentialsAsync(string sessionName, bool renewInput, CancellationToken cancellationToken)
+    {
+        int n = Interlocked.Increment(ref _calls);
+        return Task.FromResult(new Amazon.SecurityToken.Model.Credentials
+        {
+            AccessKeyId = $"ASIASTS{n:D4}",
+            SecretAccessKey = $"sts-secret-{n}",
+            SessionToken = $"sts-token-{n}",
+            Expiration = _clock.GetUtcNow().UtcDateTime.AddHours(1),
+        });
+    }
+
+    protected override string? HintFor(AmazonServiceException exception) => null;
 }
