@@ -98,8 +98,8 @@ public partial class ReportJob
     private async Task<RunResult> RunCoreAsync(RunRequest request, CollectionRun run, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var sessions = await _sessions.GetSessionsAsync(cancellationToken).ConfigureAwait(false);
-        var selected = Select(sessions, request.Accounts);
+        var sessions = _sessions.Sessions;
+        var selected = _sessions.GetSessions(request.Accounts).Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
 
         var outcomes = await CollectAllAsync(sessions, selected, request, run, cancellationToken).ConfigureAwait(false);
         var summaries = outcomes.Select(o => o.Summary).ToList();
@@ -127,25 +127,6 @@ public partial class ReportJob
         };
         LogRun(result);
         return result;
-    }
-
-    private static HashSet<string> Select(IReadOnlyList<AwsAccountSession> sessions, IReadOnlyList<string>? requested)
-    {
-        var configured = sessions.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
-        if (requested is null || requested.Count == 0)
-        {
-            return configured;
-        }
-
-        var unknown = requested.Where(a => !configured.Contains(a)).Distinct(StringComparer.Ordinal).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentException(
-                $"Account(s) {string.Join(", ", unknown)} are not configured; configured accounts: {string.Join(", ", configured)}.",
-                nameof(requested));
-        }
-
-        return requested.ToHashSet(StringComparer.Ordinal);
     }
 
     private async Task<AccountOutcome[]> CollectAllAsync(

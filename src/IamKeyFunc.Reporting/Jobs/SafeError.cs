@@ -26,7 +26,7 @@ internal static partial class SafeError
     private static string Code(Exception cause) => cause switch
     {
         IamException iam => iam.ErrorCode,
-        AwsFederationException federation => federation.ErrorCode,
+        AwsFederationException federation => federation.ErrorCode ?? nameof(AwsFederationException),
         AmazonServiceException aws when !string.IsNullOrEmpty(aws.ErrorCode) => aws.ErrorCode,
         RequestFailedException azure => azure.ErrorCode ?? $"Http{azure.Status}",
         CredentialUnavailableException => "CredentialUnavailable",

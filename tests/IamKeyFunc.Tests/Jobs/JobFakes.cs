@@ -12,9 +12,7 @@ namespace IamKeyFunc.Tests.Jobs;
 /// <summary>Sessions for made-up accounts; nothing here talks to AWS (the fake collector never uses the credentials).</summary>
 internal sealed class FixedSessions(params string[] accountIds) : AwsSessionProvider
 {
-    public IReadOnlyList<AwsAccountSession> Sessions { get; } = [.. accountIds.Select(Session)];
-
-    public override Task<IReadOnlyList<AwsAccountSession>> GetSessionsAsync(CancellationToken cancellationToken = default) => Task.FromResult(Sessions);
+    public override IReadOnlyList<AwsAccountSession> Sessions { get; } = [.. accountIds.Select(Session)];
 
     public static AwsAccountSession Session(string accountId) => new(
         accountId, AwsPartition.Aws, $"arn:aws:iam::{accountId}:role/IamKeyFuncReader", new AnonymousAWSCredentials(), AwsPartition.Aws.IamEndpoint, "us-east-1");

@@ -78,7 +78,7 @@ public class ReportJobTests
     public async Task RunAsync_ShouldFailOnlyThatAccountWithItsAwsErrorCode_WhenOneAccountIsDenied()
     {
         // Arrange
-        var denied = new IamException("User: arn:aws:sts::222222222222:assumed-role/x is not authorized to perform: iam:ListUsers") { ErrorCode = "AccessDenied" };
+        var denied = new IamException("User: arn:aws:sts::222222222222:assumed-role/x is not authorized to perform: iam:ListUsers", "AccessDenied", 403);
         _collector.Returns(A, keys: 2).Throws(B, new AccountCollectionException(B, new AccountCounts(0, 1, 0), "alias-b", denied)).Returns(C, keys: 1);
         var job = Job(new CollectionOptions(), A, B, C);
 
@@ -268,7 +268,7 @@ public class ReportJobTests
     public async Task RunAsync_ShouldLogOneLinePerAccountAndOneForTheRun()
     {
         // Arrange
-        _collector.Returns(A, keys: 2).Throws(B, new IamException("Rate exceeded") { ErrorCode = "Throttling" });
+        _collector.Returns(A, keys: 2).Throws(B, new IamException("Rate exceeded", "Throttling", 400));
         var job = Job(new CollectionOptions(), A, B);
 
         // Act

@@ -10,7 +10,7 @@ public class SafeErrorTests
     public void From_ShouldUseTheCauseCode_WhenWrappedInAnAccountCollectionException()
     {
         // Arrange
-        var cause = new IamException("Rate exceeded") { ErrorCode = "Throttling" };
+        var cause = new IamException("Rate exceeded", "Throttling", 400);
 
         // Act
         var issue = SafeError.From(new AccountCollectionException("111111111111", AccountCounts.None, null, cause));
