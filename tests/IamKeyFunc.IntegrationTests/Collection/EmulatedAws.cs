@@ -148,8 +148,11 @@ internal sealed class IamRequestHook
 
     public int Requests => Volatile.Read(ref _requests);
 
-    internal Task SeenAsync(HttpRequestMessage request) =>
-        OnRequest is { } onRequest ? onRequest(Interlocked.Increment(ref _requests), request) : Task.FromResult(Interlocked.Increment(ref _requests));
+    internal Task SeenAsync(HttpRequestMessage request)
+    {
+        var number = Interlocked.Increment(ref _requests);
+        return OnRequest?.Invoke(number, request) ?? Task.CompletedTask;
+    }
 }
 
 internal sealed class IamRequestHandler(IamRequestHook hook) : DelegatingHandler
