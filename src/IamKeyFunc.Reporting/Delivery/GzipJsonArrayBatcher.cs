@@ -102,7 +102,7 @@ internal static class GzipJsonArrayBatcher
         private long _unflushedBytes = 1; // the opening bracket
         private bool _empty = true;
 
-        public Probe() 
+        public Probe()
         {
             _gzip = new GZipStream(_output, CompressionLevel.Optimal, leaveOpen: true);
             _gzip.Write(Open);

@@ -57,7 +57,6 @@ public sealed class BatcherTests
             Assert.Equal(JsonArrayBatcher.ToJsonArray(batch.Records), Gunzip(batch.Body));
             Assert.Equal(batch.UncompressedBytes, JsonArrayBatcher.ToJsonArray(batch.Records).Length);
         }
-
     }
 
     [Fact]
