@@ -1,4 +1,10 @@
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Azure.Core;
 using Azure.Identity;
+using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Options;
 using IamKeyFunc.Testing.Azure;
@@ -70,5 +76,36 @@ public sealed class ManagedIdentityCredentialTests
         Assert.Equal("CredentialUnavailable", error.ErrorCode);
         Assert.Contains("Could not get a token for Key Vault", error.Message, StringComparison.Ordinal);
         Assert.Contains("'law-shared-key'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheTokenForTheAwsAudienceIsAcceptedByTheAwsEmulator()
+    {
+        // Arrange: the emulator trusts the fake tenant's v1 issuer, api://{appId} and the identity's object ID.
+        await using var fakes = await AzureFakes.StartAsync();
+        var settings = new ScenarioGeneratorSettings { Accounts = 1, UsersPerAccount = 1, TenantId = fakes.Options.TenantId, AppId = Guid.NewGuid().ToString(), Subject = fakes.Options.PrincipalId };
+        await using var aws = await AwsEmulatorServer.StartAsync(ScenarioGenerator.Generate(settings, TimeProvider.System.GetUtcNow()));
+        using var environment = await EnvironmentVariableScope.SetAsync(fakes.EnvironmentVariables);
+        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned).GetTokenAsync(new TokenRequestContext([$"{settings.Audience}/.default"]));
+        using var sts = new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), new AmazonSecurityTokenServiceConfig
+        {
+            ServiceURL = aws.Endpoint.ToString(),
+            AuthenticationRegion = "us-east-1",
+            MaxErrorRetry = 0,
+        });
+
+        // Act
+        var session = await sts.AssumeRoleWithWebIdentityAsync(new AssumeRoleWithWebIdentityRequest
+        {
+            RoleArn = aws.Scenario.CentralRoleArn,
+            RoleSessionName = "iamkeyfunc-test",
+            WebIdentityToken = token.Token,
+        });
+
+        // Assert
+        Assert.Equal(settings.Audience, Assert.Single(fakes.ManagedIdentity.TokenRequests).Resource);
+        Assert.Equal(fakes.Options.PrincipalId, session.SubjectFromWebIdentityToken);
+        Assert.Equal(settings.Audience, session.Audience);
+        Assert.Equal($"https://sts.windows.net/{fakes.Options.TenantId}/", session.Provider);
     }
 }

@@ -17,6 +17,7 @@ public sealed class RetryTimingTests
     [InlineData(HttpStatusCode.Forbidden, false)]
     [InlineData(HttpStatusCode.NotFound, false)]
     [InlineData(HttpStatusCode.RequestEntityTooLarge, false)]
+    [InlineData(HttpStatusCode.RequestTimeout, false)]
     public void IsRetryable_RetriesThrottlingAndTransientServerErrorsOnly(HttpStatusCode status, bool expected) =>
         Assert.Equal(expected, RetryTiming.IsRetryable(status));
 
