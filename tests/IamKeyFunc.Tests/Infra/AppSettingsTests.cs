@@ -22,6 +22,10 @@ public sealed partial class AppSettingsTests
         ["IamKey__Aws__IamEndpoint"] = "default: the partition's global IAM endpoint",
         ["IamKey__Aws__SessionNamePrefix"] = "cosmetic (CloudTrail session name)",
         ["IamKey__Aws__SessionDurationSeconds"] = "3600 fits the role's MaxSessionDuration and the chaining cap",
+        ["IamKey__Aws__CredentialRefreshWindow"] = "tuning (refresh STS sessions before they expire)",
+        ["IamKey__Aws__StsTimeout"] = "tuning",
+        ["IamKey__Aws__StsMaxErrorRetry"] = "tuning",
+        ["IamKey__Aws__StsMaxRetryBackoff"] = "tuning",
         // Tuning knobs with defaults sized for IAM's throttling limits.
         ["IamKey__Collection__MaxParallelAccounts"] = "tuning",
         ["IamKey__Collection__MaxConcurrentRequestsPerAccount"] = "tuning",
@@ -30,8 +34,11 @@ public sealed partial class AppSettingsTests
         ["IamKey__Collection__RetryMaxDelay"] = "tuning",
         ["IamKey__Collection__CredentialReportTimeout"] = "tuning",
         ["IamKey__Collection__RequestTimeout"] = "tuning",
+        ["IamKey__Collection__PageSize"] = "tuning (1000, IAM's maximum, means the fewest ListUsers calls)",
         ["IamKey__Delivery__MaxAttempts"] = "tuning",
         ["IamKey__Delivery__RetryBaseDelay"] = "tuning",
+        ["IamKey__Delivery__RetryMaxDelay"] = "tuning",
+        ["IamKey__Delivery__RequestTimeout"] = "tuning",
         ["IamKey__DataCollector__KeyCacheDuration"] = "tuning",
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",
