@@ -44,6 +44,9 @@ public sealed class AwsEmulatorServer : IAsyncDisposable
     /// <summary>Number of sessions STS has issued.</summary>
     public int IssuedSessions => _state.Sessions.Count;
 
+    /// <summary>Every secret access key and session token STS handed out, for tests that assert none of them leaks into output.</summary>
+    public IEnumerable<string> IssuedSecrets => _state.Sessions.All.SelectMany(session => new[] { session.SecretAccessKey, session.SessionToken });
+
     public static async Task<AwsEmulatorServer> StartAsync(EmulatorScenario scenario, EmulatorOptions? options = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);

@@ -57,6 +57,8 @@ internal sealed class SessionStore
 
     public int Count => _sessions.Count;
 
+    public IEnumerable<EmulatorSession> All => _sessions.Values;
+
     public EmulatorSession Issue(string accountId, string partition, string roleArn, string assumedRoleArn, DateTimeOffset expiration)
     {
         while (true)
