@@ -54,6 +54,25 @@ public sealed class AwsOptions
 
     /// <summary>Whether the central account itself (the one holding <see cref="RoleArn"/>) is inventoried.</summary>
     public bool IncludeCentralAccount { get; set; } = true;
+
+    /// <summary>
+    /// Refresh an STS session this long before it expires (capped at half the session's lifetime).
+    /// Checked by the federation validator: 1 to 30 minutes.
+    /// </summary>
+    public TimeSpan CredentialRefreshWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Timeout of one STS HTTP attempt (1 s to 5 min).</summary>
+    public TimeSpan StsTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Retries of one STS call: the AWS SDK's own retries (throttling, 5xx, connection faults) and, separately,
+    /// retries of <c>IDPCommunicationError</c> (AWS could not reach Entra's keys).
+    /// </summary>
+    [Range(0, 10, ErrorMessage = "IamKey:Aws:StsMaxErrorRetry must be between 0 and 10.")]
+    public int StsMaxErrorRetry { get; set; } = 3;
+
+    /// <summary>First delay before retrying <c>IDPCommunicationError</c>; doubles on each attempt (0 to 1 min).</summary>
+    public TimeSpan StsRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public enum AwsCredentialSource

@@ -1,0 +1,65 @@
+namespace IamKeyFunc.Reporting.Aws;
+
+/// <summary>A parsed IAM credential report: one row per user plus the <c>&lt;root_account&gt;</c> row.</summary>
+public sealed class CredentialReport
+{
+    public const string RootAccountUser = "<root_account>";
+
+    public CredentialReport(DateTimeOffset generatedTime, IEnumerable<CredentialReportRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        GeneratedTime = generatedTime;
+        var byUser = new Dictionary<string, CredentialReportRow>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            byUser[row.User] = row;
+        }
+
+        Rows = byUser;
+    }
+
+    /// <summary>When IAM generated the report (reports are reused for up to 4 hours).</summary>
+    public DateTimeOffset GeneratedTime { get; }
+
+    /// <summary>Rows keyed by user name (ordinal); the root user is under <see cref="RootAccountUser"/>.</summary>
+    public IReadOnlyDictionary<string, CredentialReportRow> Rows { get; }
+
+    public CredentialReportRow? RootAccount => Rows.GetValueOrDefault(RootAccountUser);
+
+    public override string ToString() => $"CredentialReport {{ GeneratedTime = {GeneratedTime:O}, Rows = {Rows.Count} }}";
+}
+
+/// <summary>
+/// One credential-report line. <c>N/A</c>, <c>no_information</c> and <c>not_supported</c> all become null;
+/// booleans are parsed case-insensitively.
+/// </summary>
+public sealed record CredentialReportRow(
+    string User,
+    string Arn,
+    DateTimeOffset? UserCreationTime,
+    bool? PasswordEnabled,
+    DateTimeOffset? PasswordLastUsed,
+    DateTimeOffset? PasswordLastChanged,
+    DateTimeOffset? PasswordNextRotation,
+    bool? MfaActive,
+    CredentialReportAccessKey AccessKey1,
+    CredentialReportAccessKey AccessKey2)
+{
+    public bool IsRootAccount => User == CredentialReport.RootAccountUser;
+
+    /// <summary>Both key slots, slot 1 first.</summary>
+    public IReadOnlyList<CredentialReportAccessKey> AccessKeys => [AccessKey1, AccessKey2];
+}
+
+/// <summary>The <c>access_key_N_*</c> columns of one slot (1 or 2).</summary>
+public sealed record CredentialReportAccessKey(
+    int Slot,
+    bool Active,
+    DateTimeOffset? LastRotated,
+    DateTimeOffset? LastUsedDate,
+    string? LastUsedRegion,
+    string? LastUsedService)
+{
+    /// <summary>The slot holds a key: it is active, or it has a rotation date.</summary>
+    public bool HasKey => Active || LastRotated is not null;
+}

@@ -1,0 +1,49 @@
+using Amazon.Runtime;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace IamKeyFunc.Reporting.Aws;
+
+/// <summary>Builds one <see cref="IamClient"/> per account session on the named <c>iam</c> HttpClient.</summary>
+public class IamClientFactory(
+    IHttpClientFactory httpClientFactory,
+    IOptions<CollectionOptions> options,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory)
+{
+    public const string HttpClientName = "iam";
+
+    /// <summary>A client for one account; keep it for the whole run so its limiter and stats are shared.</summary>
+    public virtual IamClient Create(AWSCredentials credentials, Uri iamEndpoint, string signingRegion, string accountLabel) =>
+        new(httpClientFactory.CreateClient(HttpClientName), credentials, iamEndpoint, signingRegion,
+            options.Value, timeProvider, loggerFactory.CreateLogger<IamClient>(), accountLabel);
+}
+
+public static class IamClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the named <c>iam</c> HttpClient with one resilience handler that only bounds each attempt
+    /// (<c>IamKey:Collection:RequestTimeout</c>; the retries live in <see cref="IamClient"/> because each attempt
+    /// must be re-signed and feed the limiter) and <see cref="IamClientFactory"/>. Binding and validating
+    /// <see cref="CollectionOptions"/> is the composition root's job.
+    /// </summary>
+    public static IServiceCollection AddIamClient(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<CollectionOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IamClientFactory>();
+        services.AddHttpClient(IamClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("iam", (pipeline, context) =>
+            {
+                var collection = context.ServiceProvider.GetRequiredService<IOptions<CollectionOptions>>().Value;
+                pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = collection.RequestTimeout });
+            });
+        return services;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace IamKeyFunc.Reporting.Aws;
+
+/// <summary>
+/// Reads IAM Query API responses by element local name, so namespaces and element order do not matter.
+/// Shapes follow the IAM model (<c>iam/service-2.json</c>); lists are <c>&lt;member&gt;</c> elements.
+/// </summary>
+internal static class IamXml
+{
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+    };
+
+    public static XElement Load(string xml)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings);
+        return XDocument.Load(reader).Root ?? throw new XmlException("The document has no root element.");
+    }
+
+    /// <summary>The <c>{Action}Result</c> wrapper, or the root when a service left it out.</summary>
+    public static XElement Result(XElement root, string action) =>
+        root.LocalName() == action + "Result" ? root : root.Descendant(action + "Result") ?? root;
+
+    public static IamPage<IamUser> ParseListUsers(XElement result) => Page(result, "Users", ParseUser);
+
+    public static IamPage<AccessKeyMetadata> ParseListAccessKeys(XElement result) => Page(result, "AccessKeyMetadata", ParseAccessKey);
+
+    public static IamPage<string> ParseListAccountAliases(XElement result) => Page(result, "AccountAliases", m => m.Value.Trim());
+
+    public static AccessKeyLastUsed ParseGetAccessKeyLastUsed(XElement result)
+    {
+        var lastUsed = result.Child("AccessKeyLastUsed");
+        return new AccessKeyLastUsed(
+            UserName: result.Text("UserName"),
+            LastUsedDate: Date(lastUsed?.Text("LastUsedDate")),
+            Region: NotApplicableToNull(lastUsed?.Text("Region")),
+            ServiceName: NotApplicableToNull(lastUsed?.Text("ServiceName")));
+    }
+
+    public static CredentialReportGeneration ParseGenerateCredentialReport(XElement result)
+    {
+        var state = result.Text("State")?.ToUpperInvariant() switch
+        {
+            "COMPLETE" => CredentialReportState.Complete,
+            "STARTED" => CredentialReportState.Started,
+            _ => CredentialReportState.InProgress,
+        };
+        return new CredentialReportGeneration(state, result.Text("Description"));
+    }
+
+    /// <summary>The raw <c>GetCredentialReport</c> answer: base64 content, format and generation time.</summary>
+    public static (string Content, string? ReportFormat, DateTimeOffset? GeneratedTime) ParseGetCredentialReport(XElement result) =>
+        (result.Text("Content") ?? "", result.Text("ReportFormat"), Date(result.Text("GeneratedTime")));
+
+    /// <summary>
+    /// <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type/&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;/ErrorResponse&gt;</c>;
+    /// null when the body is not such a document.
+    /// </summary>
+    public static (string Code, string? Message, string? Type, string? RequestId)? TryParseError(string body)
+    {
+        XElement root;
+        try
+        {
+            root = Load(body);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+
+        var error = root.LocalName() == "Error" ? root : root.Descendant("Error");
+        string? code = error?.Text("Code");
+        if (error is null || string.IsNullOrEmpty(code))
+        {
+            return null;
+        }
+
+        return (code, error.Text("Message"), error.Text("Type"), root.Descendant("RequestId")?.Value.Trim());
+    }
+
+    public static string? RequestId(XElement root) => root.Descendant("RequestId")?.Value.Trim();
+
+    /// <summary>ISO 8601 (the Query protocol's timestamp format) as UTC; epoch seconds are accepted too.</summary>
+    public static DateTimeOffset? Date(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double epochSeconds))
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(epochSeconds * 1000));
+        }
+
+        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
+            .ToUniversalTime();
+    }
+
+    private static IamPage<T> Page<T>(XElement result, string listName, Func<XElement, T> parseMember)
+    {
+        var items = result.Child(listName)?.Elements().Where(e => e.LocalName() == "member").Select(parseMember).ToList() ?? [];
+        bool truncated = string.Equals(result.Text("IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
+        string? marker = result.Child("Marker")?.Value;
+        return new IamPage<T>(items, truncated, string.IsNullOrEmpty(marker) ? null : marker);
+    }
+
+    private static IamUser ParseUser(XElement member) => new(
+        UserName: member.Required("UserName"),
+        UserId: member.Text("UserId") ?? "",
+        Arn: member.Required("Arn"),
+        Path: member.Text("Path") ?? "/",
+        CreateDate: Date(member.Required("CreateDate"))!.Value,
+        PasswordLastUsed: Date(member.Text("PasswordLastUsed")));
+
+    private static AccessKeyMetadata ParseAccessKey(XElement member) => new(
+        UserName: member.Text("UserName") ?? "",
+        AccessKeyId: member.Required("AccessKeyId"),
+        Status: member.Text("Status") ?? "",
+        CreateDate: Date(member.Text("CreateDate")));
+
+    private static string? NotApplicableToNull(string? value) =>
+        string.IsNullOrEmpty(value) || value == "N/A" ? null : value;
+
+    private static string LocalName(this XElement element) => element.Name.LocalName;
+
+    private static XElement? Child(this XElement element, string localName) =>
+        element.Elements().FirstOrDefault(e => e.LocalName() == localName);
+
+    private static XElement? Descendant(this XElement element, string localName) =>
+        element.Descendants().FirstOrDefault(e => e.LocalName() == localName);
+
+    private static string? Text(this XElement element, string localName) => element.Child(localName)?.Value.Trim();
+
+    private static string Required(this XElement element, string localName) =>
+        element.Text(localName) is { Length: > 0 } value
+            ? value
+            : throw new XmlException($"<{element.LocalName()}> has no <{localName}>.");
+}
