@@ -4,28 +4,27 @@ using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Jobs;
 using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Aws.Federation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IamKeyFunc.Functions;
 
 /// <summary>
 /// <c>POST /api/report/refresh[?account=111122223333[,…]][&amp;dryRun=true]</c> (function key): runs the inventory now
 /// and answers with the run's summary. A dry run collects without sending and returns the records as the sink would
-/// have sent them. 409 while another run is in progress; 400 for bad parameters.
+/// have sent them. 409 while another run is in progress; 400 for bad parameters or an account that is not configured.
 /// </summary>
-public sealed partial class RefreshReport(ReportJob job, IOptions<AwsOptions> awsOptions, ILogger<RefreshReport> logger)
+public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sessions, ILogger<RefreshReport> logger)
 {
     [Function(nameof(RefreshReport))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "report/refresh")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!Query.TryParse(request.Query, AwsTargets.AccountIds(awsOptions.Value), out var query, out var error))
+        if (!Query.TryParse(request.Query, out var query, out var error) || !AreConfigured(query.Accounts, out error))
         {
             return new BadRequestObjectResult(new ErrorResponse(error));
         }
@@ -45,12 +44,26 @@ public sealed partial class RefreshReport(ReportJob job, IOptions<AwsOptions> aw
         }
     }
 
+    private bool AreConfigured(IReadOnlyList<string>? accounts, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            sessions.GetSessions(accounts);
+            error = null;
+            return true;
+        }
+        catch (ArgumentException exception)
+        {
+            error = exception.Message;
+            return false;
+        }
+    }
+
     /// <summary>The query string: <c>account</c> (repeatable and/or comma-separated) and <c>dryRun</c>. Other parameters (such as <c>code</c>) are ignored.</summary>
     internal sealed partial record Query(IReadOnlyList<string>? Accounts, bool DryRun)
     {
         public static bool TryParse(
             IQueryCollection query,
-            IReadOnlyCollection<string> configuredAccounts,
             [NotNullWhen(true)] out Query? parsed,
             [NotNullWhen(false)] out string? error)
         {
@@ -63,12 +76,6 @@ public sealed partial class RefreshReport(ReportJob job, IOptions<AwsOptions> aw
             if (accounts.FirstOrDefault(account => !AccountId().IsMatch(account)) is { } malformed)
             {
                 error = $"account '{malformed}' is not an AWS account ID (12 digits).";
-                return false;
-            }
-
-            if (accounts.FirstOrDefault(account => !configuredAccounts.Contains(account)) is { } unknown)
-            {
-                error = $"account {unknown} is not configured. Configured accounts: {string.Join(", ", configuredAccounts)}.";
                 return false;
             }
 
