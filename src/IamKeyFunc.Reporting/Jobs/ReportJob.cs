@@ -16,7 +16,8 @@ namespace IamKeyFunc.Reporting.Jobs;
 /// <see cref="RunInProgressException"/> with the running run's ID. Register as a singleton.</para>
 /// <para>A failing account becomes a <c>Failed</c> summary and never stops the others. Accounts left out by
 /// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery sends the key records, then the
-/// summaries; a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>.</para>
+/// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
+/// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>.</para>
 /// </summary>
 public partial class ReportJob
 {
@@ -27,7 +28,7 @@ public partial class ReportJob
 
     private readonly AwsSessionProvider _sessions;
     private readonly AccountCollector _collector;
-    private readonly IReportSink _sink;
+    private readonly IReportSink? _sink;
     private readonly CollectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ReportJob> _logger;
@@ -37,7 +38,7 @@ public partial class ReportJob
     public ReportJob(
         AwsSessionProvider sessions,
         AccountCollector collector,
-        IReportSink sink,
+        IReportSink? sink,
         IOptions<CollectionOptions> options,
         TimeProvider timeProvider,
         ILogger<ReportJob> logger)
@@ -106,10 +107,10 @@ public partial class ReportJob
         var records = outcomes.SelectMany(o => o.Records).ToList();
 
         DeliveryResult? keyDelivery = null, summaryDelivery = null;
-        if (!request.DryRun)
+        if (!request.DryRun && (request.Sink ?? _sink) is { } sink)
         {
-            keyDelivery = await DeliverAsync(records.Count, ct => _sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
-            summaryDelivery = await DeliverAsync(summaries.Count, ct => _sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
+            keyDelivery = await DeliverAsync(sink, records.Count, ct => sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
+            summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
         }
 
         var result = new RunResult
@@ -190,7 +191,7 @@ public partial class ReportJob
     };
 
     /// <summary>Calls the sink; a sink that throws (configuration error) counts every record as failed, so nothing is dropped silently.</summary>
-    private async Task<DeliveryResult> DeliverAsync(int count, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> DeliverAsync(IReportSink sink, int count, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken cancellationToken)
     {
         try
         {
@@ -199,7 +200,7 @@ public partial class ReportJob
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var issue = SafeError.From(ex);
-            LogSinkFailed(_sink.Name, issue.Code, issue.Message);
+            LogSinkFailed(sink.Name, issue.Code, issue.Message);
             return new DeliveryResult(count, 0, count, 0, 0, 0, 0, $"{issue.Code}: {issue.Message}");
         }
     }
