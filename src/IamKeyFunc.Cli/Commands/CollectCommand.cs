@@ -77,14 +77,7 @@ internal static class CollectCommand
         }
 
         var configuration = CliHost.BuildConfiguration(request.Config, overrides);
-        await using var services = CliHost.BuildServices(configuration, request.LogLevel, s =>
-        {
-            if (request.Output is not null)
-            {
-                s.AddSingleton<IReportSink>(sp => JsonlSink(sp, request.Output));
-            }
-        });
-
+        await using var services = CliHost.BuildServices(configuration, request.LogLevel);
         if (CliHost.Validate(services) is { Count: > 0 } failures)
         {
             ValidateConfigCommand.WriteFailures(console, failures);
@@ -101,14 +94,14 @@ internal static class CollectCommand
             return ExitCodes.Failed;
         }
 
-        var job = services.GetRequiredService<ReportJob>();
-        var result = await job.RunAsync(
-            new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console)),
+        await using var file = request.Output is null ? null : JsonlSink(services, request.Output);
+        var result = await services.GetRequiredService<ReportJob>().RunAsync(
+            new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
             cancellationToken);
 
-        if (request.DryRun && request.Output is not null)
+        if (request.DryRun && file is not null)
         {
-            var file = services.GetRequiredService<IReportSink>();
+            // A dry run delivers nothing, but the local file is the point of --output: write what would have been sent.
             await file.SendKeyRecordsAsync(result.Records, cancellationToken);
             await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
         }

@@ -3,7 +3,6 @@ using Azure.Core;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Cli.Rendering;
-using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Hosting;
 using IamKeyFunc.Reporting.Jobs;
 using IamKeyFunc.Reporting.Options;
@@ -56,7 +55,6 @@ internal static class DemoCommand
             {
                 s.AddSingleton(time);
                 s.AddSingleton<TokenCredential>(new DevelopmentTokenCredential(token, settings[$"{AwsOptions.SectionName}:{nameof(AwsOptions.Audience)}"]!));
-                s.AddSingleton<IReportSink>(sp => CollectCommand.JsonlSink(sp, path));
             });
 
         if (CliHost.Validate(services) is { Count: > 0 } failures)
@@ -65,8 +63,9 @@ internal static class DemoCommand
             return ExitCodes.Failed;
         }
 
+        await using var file = CollectCommand.JsonlSink(services, path);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
-            new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress)), cancellationToken);
+            new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
 
         RunReport.WriteFindings(console, result.Records);
         RunReport.WriteOutcome(console, result);

@@ -1,0 +1,44 @@
+namespace IamKeyFunc.IntegrationTests.Functions;
+
+/// <summary>The timer function end to end: managed identity → STS → IAM → Key Vault → Data Collector (all loopback).</summary>
+public sealed class DailyReportTests : IAsyncLifetime
+{
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
+    private FunctionAppHarness _app = null!;
+
+    public async Task InitializeAsync() => _app = await FunctionAppHarness.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    [Fact]
+    public async Task Timer_ShouldDeliverEveryReachableKeyAndOneSummaryPerAccountToTheWorkspace()
+    {
+        await _app.RunTimerAsync(_timeout.Token);
+
+        var keys = _app.Azure.DataCollector.Records("AwsAccessKeyReport");
+        var summaries = _app.Azure.DataCollector.Records("AwsAccessKeyRunSummary");
+        var expectedKeys = _app.ReachableAccounts.Sum(a => _app.Aws.Scenario.ExpectedKeys(a.AccountId).Count);
+        Assert.Equal(expectedKeys, keys.Count);
+        Assert.Equal(_app.Aws.Scenario.Accounts.Count, summaries.Count);
+        Assert.All(summaries, s => Assert.Equal("timer", s.GetProperty("Trigger").GetString()));
+        Assert.Single(keys.Select(k => k.GetProperty("RunId").GetString()).Distinct());
+        Assert.Equal(1, _app.Azure.KeyVault.SecretReads);
+        Assert.All(_app.Azure.DataCollector.Posts, p => Assert.Equal(200, p.Status));
+    }
+
+    [Fact]
+    public async Task Timer_ShouldFailTheInvocationSoTheHostRetries_WhenDeliveryFails()
+    {
+        _app.Azure.KeyVault.Forbidden = true;
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => _app.RunTimerAsync(_timeout.Token));
+
+        Assert.Contains("failed", exception.Message, StringComparison.Ordinal);
+        Assert.Empty(_app.Azure.DataCollector.Records("AwsAccessKeyReport"));
+        Assert.DoesNotContain(_app.Azure.Secrets, secret => exception.Message.Contains(secret, StringComparison.Ordinal));
+    }
+}
