@@ -65,14 +65,14 @@ public sealed class AwsOptions
     public TimeSpan StsTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Retries of one STS call: the AWS SDK's own retries (throttling, 5xx, connection faults) and, separately,
-    /// retries of <c>IDPCommunicationError</c> (AWS could not reach Entra's keys).
+    /// Retries of one STS call by the AWS SDK (standard mode): throttling, 5xx, connection faults, and STS's
+    /// <c>IDPCommunicationError</c>/<c>InvalidIdentityToken</c> (AWS could not fetch Entra's keys).
     /// </summary>
     [Range(0, 10, ErrorMessage = "IamKey:Aws:StsMaxErrorRetry must be between 0 and 10.")]
     public int StsMaxErrorRetry { get; set; } = 3;
 
-    /// <summary>First delay before retrying <c>IDPCommunicationError</c>; doubles on each attempt (0 to 1 min).</summary>
-    public TimeSpan StsRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Cap of the AWS SDK's jittered exponential backoff between STS retries (0 to 1 min; the SDK's default is 20 s).</summary>
+    public TimeSpan StsMaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public enum AwsCredentialSource

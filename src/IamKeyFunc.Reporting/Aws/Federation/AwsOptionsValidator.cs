@@ -26,7 +26,7 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         CheckEndpoint(options.IamEndpoint, "IamKey:Aws:IamEndpoint", errors);
         CheckRange(options.CredentialRefreshWindow, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(30), "IamKey:Aws:CredentialRefreshWindow", errors);
         CheckRange(options.StsTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), "IamKey:Aws:StsTimeout", errors);
-        CheckRange(options.StsRetryDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1), "IamKey:Aws:StsRetryDelay", errors);
+        CheckRange(options.StsMaxRetryBackoff, TimeSpan.Zero, TimeSpan.FromMinutes(1), "IamKey:Aws:StsMaxRetryBackoff", errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Amazon.Runtime.Internal;
 using Amazon.SecurityToken;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Options;
@@ -65,7 +66,27 @@ public class StsClientFactory
             IgnoreConfiguredEndpointUrls = true,
             HttpClientFactory = new SdkHttpClientFactory(_httpClientFactory, HttpClientName),
         };
-        return new AmazonSecurityTokenServiceClient(credentials ?? new AnonymousAWSCredentials(), config);
+        return new StsClient(credentials ?? new AnonymousAWSCredentials(), config, (int)_options.StsMaxRetryBackoff.TotalMilliseconds);
+    }
+
+    /// <summary>The SDK's STS client with the backoff cap of its own retry policy set from the options.</summary>
+    private sealed class StsClient(AWSCredentials credentials, AmazonSecurityTokenServiceConfig config, int maxBackoffMilliseconds)
+        : AmazonSecurityTokenServiceClient(credentials, config)
+    {
+        // Initialised before the base constructor runs, which is where the pipeline is customised.
+        private readonly int _maxBackoffMilliseconds = maxBackoffMilliseconds;
+
+        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+        {
+            base.CustomizeRuntimePipeline(pipeline);
+            foreach (var handler in pipeline.Handlers.OfType<RetryHandler>())
+            {
+                if (handler.RetryPolicy is StandardRetryPolicy policy)
+                {
+                    policy.MaxBackoffInMilliseconds = _maxBackoffMilliseconds;
+                }
+            }
+        }
     }
 
     /// <summary>Hands the AWS SDK clients from <see cref="IHttpClientFactory"/> (pooled handlers; the SDK disposes each client after use).</summary>

@@ -15,10 +15,12 @@ namespace IamKeyFunc.Reporting.Aws.Federation;
 /// (<see cref="AwsOptions.CredentialRefreshWindow"/>, at most half the session's lifetime);</item>
 /// <item>one caller refreshes at a time (<see cref="SemaphoreSlim"/> with a double-check): inside the window the caller
 /// that gets the gate refreshes while the others keep using the still-valid session; once expired, every caller waits
-/// for the one refresh, and a failure is handed to the callers that waited for it rather than retried by each;</item>
+/// for the one refresh. A failure is handed to the callers that waited for it, and to callers arriving within
+/// a few seconds, rather than retried by each (a denied member role costs one STS call, not one per IAM request);</item>
 /// <item>fresh credentials that are already expired are refused;</item>
 /// <item><c>ExpiredTokenException</c> from STS renews the input (Entra token or source session) and retries once;
-/// <c>IDPCommunicationError</c> is retried <see cref="AwsOptions.StsMaxErrorRetry"/> times with backoff;</item>
+/// transient errors (<c>IDPCommunicationError</c>, throttling, 5xx) are retried by the AWS SDK itself
+/// (<see cref="AwsOptions.StsMaxErrorRetry"/>);</item>
 /// <item>an <c>ExpiredToken</c> from IAM can drop the session (<see cref="Invalidate"/>) or force a refresh
 /// (<see cref="ForceRefreshAsync"/>).</item>
 /// </list>
@@ -32,17 +34,19 @@ public abstract partial class StsSessionCredentials : AWSCredentials
     /// <summary>After a failed refresh inside the window, wait this long before trying again (the session is still valid).</summary>
     private static readonly TimeSpan EarlyRefreshCooldown = TimeSpan.FromMinutes(1);
 
+    /// <summary>Callers arriving this soon after a failed refresh get its error instead of calling STS again.</summary>
+    private static readonly TimeSpan FailureReuse = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TimeSpan _refreshWindow;
     private readonly string _sessionNamePrefix;
-    private readonly int _maxIdpRetries;
-    private readonly TimeSpan _retryDelay;
 
     private Session? _session;
-    private long _attempts;
+    private long _completedRefreshes;
     private ExceptionDispatchInfo? _lastFailure;
+    private DateTimeOffset _lastFailureAt;
     private long _earlyRefreshNotBeforeTicks;
 
     protected StsSessionCredentials(string roleArn, int durationSeconds, AwsOptions options, TimeProvider timeProvider, ILogger logger)
@@ -57,8 +61,6 @@ public abstract partial class StsSessionCredentials : AWSCredentials
         DurationSeconds = durationSeconds;
         _refreshWindow = options.CredentialRefreshWindow;
         _sessionNamePrefix = options.SessionNamePrefix;
-        _maxIdpRetries = options.StsMaxErrorRetry;
-        _retryDelay = options.StsRetryDelay;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -103,11 +105,11 @@ public abstract partial class StsSessionCredentials : AWSCredentials
         }
 
         // No session, or expired: refresh in the caller's path; everyone waits for the one refresher.
-        var seenAttempts = Interlocked.Read(ref _attempts);
+        var seenRefreshes = Interlocked.Read(ref _completedRefreshes);
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return (await RefreshUnlessDoneAsync(seenAttempts, cancellationToken).ConfigureAwait(false)).Credentials;
+            return (await RefreshUnlessDoneAsync(seenRefreshes, cancellationToken).ConfigureAwait(false)).Credentials;
         }
         finally
         {
@@ -138,11 +140,11 @@ public abstract partial class StsSessionCredentials : AWSCredentials
     /// </summary>
     public async Task<ImmutableCredentials> ForceRefreshAsync(CancellationToken cancellationToken = default)
     {
-        var seenAttempts = Interlocked.Read(ref _attempts);
+        var seenRefreshes = Interlocked.Read(ref _completedRefreshes);
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Interlocked.Read(ref _attempts) != seenAttempts)
+            if (Interlocked.Read(ref _completedRefreshes) != seenRefreshes)
             {
                 // Someone refreshed while we queued: take their outcome.
                 _lastFailure?.Throw();
@@ -151,6 +153,8 @@ public abstract partial class StsSessionCredentials : AWSCredentials
                     return refreshed.Credentials;
                 }
             }
+
+            ThrowRecentFailure();
 
             return (await RefreshCoreAsync(cancellationToken).ConfigureAwait(false)).Credentials;
         }
@@ -207,7 +211,7 @@ public abstract partial class StsSessionCredentials : AWSCredentials
     }
 
     // Under the gate. Double-check: a refresh may have happened while this caller waited.
-    private async Task<Session> RefreshUnlessDoneAsync(long seenAttempts, CancellationToken cancellationToken)
+    private async Task<Session> RefreshUnlessDoneAsync(long seenRefreshes, CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _session);
         if (current is not null && _timeProvider.GetUtcNow() < current.Expiration)
@@ -215,19 +219,28 @@ public abstract partial class StsSessionCredentials : AWSCredentials
             return current;
         }
 
-        if (Interlocked.Read(ref _attempts) != seenAttempts)
+        if (Interlocked.Read(ref _completedRefreshes) != seenRefreshes)
         {
             // The refresh this caller waited for failed: share its outcome instead of calling STS again.
             _lastFailure?.Throw();
         }
 
+        ThrowRecentFailure();
         return await RefreshCoreAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Under the gate.
+    private void ThrowRecentFailure()
+    {
+        if (_lastFailure is not null && _timeProvider.GetUtcNow() - _lastFailureAt < FailureReuse)
+        {
+            _lastFailure.Throw();
+        }
     }
 
     // Under the gate.
     private async Task<Session> RefreshCoreAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _attempts);
         try
         {
             var session = await RequestSessionAsync(cancellationToken).ConfigureAwait(false);
@@ -240,7 +253,12 @@ public abstract partial class StsSessionCredentials : AWSCredentials
         catch (AwsFederationException ex)
         {
             _lastFailure = ExceptionDispatchInfo.Capture(ex);
+            _lastFailureAt = _timeProvider.GetUtcNow();
             throw;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _completedRefreshes);
         }
     }
 
@@ -248,7 +266,6 @@ public abstract partial class StsSessionCredentials : AWSCredentials
     {
         var sessionName = RoleSessionName.Create(_sessionNamePrefix, _timeProvider.GetUtcNow());
         var renewInput = false;
-        var idpRetries = 0;
         while (true)
         {
             StsCredentials credentials;
@@ -260,13 +277,6 @@ public abstract partial class StsSessionCredentials : AWSCredentials
             {
                 LogRetrying(_logger, OperationName, RoleArn, ex.ErrorCode);
                 renewInput = true;
-                continue;
-            }
-            catch (AmazonServiceException ex) when (ex.ErrorCode == "IDPCommunicationError" && idpRetries < _maxIdpRetries)
-            {
-                LogRetrying(_logger, OperationName, RoleArn, ex.ErrorCode);
-                var delay = _retryDelay * Math.Pow(2, idpRetries++);
-                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (AmazonServiceException ex) when (!string.IsNullOrEmpty(ex.ErrorCode) || ex.StatusCode != 0)
@@ -300,7 +310,9 @@ public abstract partial class StsSessionCredentials : AWSCredentials
                 RoleArn);
         }
 
-        var expiration = new DateTimeOffset(DateTime.SpecifyKind(expirationValue.ToUniversalTime(), DateTimeKind.Utc));
+        var expiration = new DateTimeOffset(expirationValue.Kind == DateTimeKind.Local
+            ? expirationValue.ToUniversalTime()
+            : DateTime.SpecifyKind(expirationValue, DateTimeKind.Utc));
         if (expiration <= now)
         {
             throw new AwsFederationException(
