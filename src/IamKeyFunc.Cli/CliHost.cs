@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

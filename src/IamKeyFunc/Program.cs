@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
