@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting;
+using IamKeyFunc.Reporting.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,12 @@ internal static class Program
             .AddApplicationInsightsTelemetryWorkerService()
             .ConfigureFunctionsApplicationInsights();
         builder.Logging.KeepInformationLogsInApplicationInsights();
+
+        if (builder.Environment.IsDevelopment())
+        {
+            // func start against the loopback AWS emulator without any Azure identity (IamKey:Identity:DevelopmentToken).
+            builder.Services.AddDevelopmentTokenCredential(builder.Configuration);
+        }
 
         builder.Services.AddIamKeyReporting(builder.Configuration);
         builder.Services.AddTimerSchedule(builder.Configuration);

@@ -40,6 +40,7 @@ internal static class DemoCommand
         var console = CliConsole.Over(stdout);
         var progress = CliConsole.Over(stderr);
         var path = Path.GetFullPath(output);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Delete(path);
 
         var scenario = ScenarioGenerator.SampleOrganization(time.GetUtcNow());

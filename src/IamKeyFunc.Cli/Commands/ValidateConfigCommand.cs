@@ -51,11 +51,12 @@ internal static class ValidateConfigCommand
         var findings = services.GetRequiredService<IOptions<FindingsOptions>>().Value;
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
         var sessions = services.GetRequiredService<AwsSessionProvider>();
+        var sts = services.GetRequiredService<StsClientFactory>();
 
         console.MarkupLine("[green]configuration OK[/]");
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("Central role", Markup.Escape($"{aws.RoleArn} ({aws.CredentialSource}, audience {aws.Audience})"));
-        grid.AddRow("Partition", Markup.Escape($"{sessions.Partition.Name}; STS {aws.StsEndpoint?.ToString() ?? sessions.Partition.StsEndpoint(aws.StsRegion).ToString()}; IAM {sessions.IamEndpoint}"));
+        grid.AddRow("Partition", Markup.Escape($"{sessions.Partition.Name}; STS {sts.EndpointFor(sessions.Partition)} ({sts.RegionFor(sessions.Partition)}); IAM {sessions.IamEndpoint}"));
         grid.AddRow("Accounts", Markup.Escape(string.Join(Environment.NewLine, sessions.Sessions.Select(s => $"{s.AccountId}  {s.RoleArn}"))));
         grid.AddRow("Collection", Markup.Escape($"{collection.Mode} mode, key IDs {collection.KeyIdFormat}, {collection.MaxParallelAccounts} accounts in parallel"));
         grid.AddRow("Findings", Markup.Escape($"rotate after {findings.RotationDays} d, unused after {findings.UnusedDays} d, never-used grace {findings.NeverUsedGraceDays} d"));
