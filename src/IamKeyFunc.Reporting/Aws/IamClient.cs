@@ -8,7 +8,6 @@ using Amazon.Runtime;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly.Timeout;
 
 namespace IamKeyFunc.Reporting.Aws;
 

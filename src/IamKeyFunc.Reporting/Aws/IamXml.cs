@@ -84,7 +84,8 @@ internal static class IamXml
         return (code, error.Text("Message"), error.Text("Type"), root.Descendant("RequestId")?.Value.Trim());
     }
 
-    public static string? RequestId(XElement root) => root.Descendant("RequestId")?.Value.Trim();
+    /// <summary>The <c>ResponseMetadata/RequestId</c> of the document <paramref name="element"/> belongs to.</summary>
+    public static string? RequestId(XElement element) => (element.Document?.Root ?? element).Descendant("RequestId")?.Value.Trim();
 
     /// <summary>ISO 8601 (the Query protocol's timestamp format) as UTC; epoch seconds are accepted too.</summary>
     public static DateTimeOffset? Date(string? text)

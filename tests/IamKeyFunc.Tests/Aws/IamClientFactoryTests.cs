@@ -1,0 +1,40 @@
+using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IamKeyFunc.Tests.Aws;
+
+public class IamClientFactoryTests
+{
+    [Fact]
+    public async Task AddIamClient_BuildsClientsWhoseAttemptsTimeOutAndAreRetried()
+    {
+        var hanging = new StubIamHandler(async (_, ct) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            throw new InvalidOperationException("unreachable");
+        });
+        var services = new ServiceCollection();
+        services.AddIamClient();
+        services.AddHttpClient(IamClientFactory.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => hanging);
+        services.Configure<CollectionOptions>(o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(50);
+            o.MaxAttempts = 2;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+            o.RetryMaxDelay = TimeSpan.FromMilliseconds(2);
+        });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IamClientFactory>().Create(
+            new SessionAWSCredentials("ASIATEST", "secret", "token"), new Uri("https://iam.amazonaws.com/"), "us-east-1", "111122223333");
+
+        var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
+
+        Assert.Equal(IamErrorCodes.RequestTimeout, ex.ErrorCode);
+        Assert.Equal(2, ex.Attempts);
+        Assert.Equal(2, hanging.Requests.Count);
+        Assert.Equal("111122223333", client.AccountLabel);
+        Assert.Contains("111122223333", ex.Message, StringComparison.Ordinal);
+    }
+}
