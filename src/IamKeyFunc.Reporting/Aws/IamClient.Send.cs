@@ -1,7 +1,7 @@
-using System.Net;
 using System.Xml;
 using System.Xml.Linq;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Federation;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
@@ -20,28 +20,26 @@ public partial class IamClient
         bool credentialsRefreshed = false;
         while (true)
         {
-            Attempt attempt;
-            ImmutableCredentials credentials;
-            using (var lease = await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false))
+            // The slot is held through the backoff below: while IAM throttles, the account's request rate drops,
+            // not only its concurrency (with near-zero latency, a concurrency bound alone does not slow anything).
+            using var lease = await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+            sent++;
+            var attempt = await SendOnceAsync(action, body, credentials, cancellationToken).ConfigureAwait(false);
+            if (attempt.Result is { } result)
             {
-                credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
-                sent++;
-                attempt = await SendOnceAsync(action, body, credentials, cancellationToken).ConfigureAwait(false);
-                if (attempt.Result is { } result)
-                {
-                    _limiter.OnSuccess();
-                    return result;
-                }
+                _limiter.OnSuccess();
+                return result;
+            }
 
-                if (IamException.IsThrottlingError(attempt.Code, attempt.Status))
-                {
-                    Stats.RecordThrottled();
-                    _limiter.OnThrottled(lease);
-                }
+            if (IamException.IsThrottlingError(attempt.Code, attempt.Status))
+            {
+                Stats.RecordThrottled();
+                _limiter.OnThrottled(lease);
             }
 
             if (attempt.Code is IamErrorCodes.ExpiredToken or IamErrorCodes.ExpiredTokenException
-                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or Federation.StsSessionCredentials)
+                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or StsSessionCredentials)
             {
                 credentialsRefreshed = true;
                 Stats.RecordCredentialRefresh();
@@ -108,20 +106,29 @@ public partial class IamClient
         }
     }
 
-    /// <summary>Clears the cached session unless another caller already replaced it, so the next read refreshes.</summary>
-    private static async Task ForceRefreshAsync(AWSCredentials refreshable, ImmutableCredentials used)
-    {
-        if (refreshable is Federation.StsSessionCredentials session)
-        {
-            session.Invalidate(used);
-            return;
-        }
+    /// <summary>Federation sessions honour cancellation; any other <see cref="AWSCredentials"/> is read as the SDK does.</summary>
+    private Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
+        _credentials is StsSessionCredentials session ? session.GetCredentialsAsync(cancellationToken) : _credentials.GetCredentialsAsync();
 
-        var credentials = (RefreshingAWSCredentials)refreshable;
-        var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        if (current.AccessKey == used.AccessKey && current.Token == used.Token)
+    /// <summary>
+    /// Drops the cached session unless another caller already replaced it, so the next read refreshes
+    /// (concurrent <c>ExpiredToken</c> answers cause one refresh, not one each).
+    /// </summary>
+    private static async Task ForceRefreshAsync(AWSCredentials credentials, ImmutableCredentials used)
+    {
+        switch (credentials)
         {
-            credentials.ClearCredentials();
+            case StsSessionCredentials session:
+                session.Invalidate(used);
+                break;
+            case RefreshingAWSCredentials refreshing:
+                var current = await refreshing.GetCredentialsAsync().ConfigureAwait(false);
+                if (current.AccessKey == used.AccessKey && current.Token == used.Token)
+                {
+                    refreshing.ClearCredentials();
+                }
+
+                break;
         }
     }
 
@@ -162,7 +169,7 @@ public partial class IamClient
         return message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…";
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "IAM {Action} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "IAM {Action} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
     private partial void LogRetry(string account, string action, string errorCode, int statusCode, int attempt, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "IAM {Action} for {Account}: session token expired; refreshing the credentials and retrying once.")]
