@@ -56,13 +56,13 @@ internal static class RunReport
             $"Run {result.RunId} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {result.Accounts.Count} accounts ({failed} failed), {result.Records.Count} key records{Delivery(result)}."));
     }
 
-    private static string Tally(IReadOnlyList<KeyRecord> records) => string.Join(", ",
+    private static string Tally(IReadOnlyList<KeyRecord> records) => "Keys: " + string.Join(", ",
     [
         $"[bold]{records.Count(r => r.RotationOverdue)}[/] to rotate",
         $"[bold]{records.Count(r => r.Unused)}[/] unused",
         $"[bold]{records.Count(r => r.NeverUsedPastGrace)}[/] never used",
-        $"[bold]{records.Count(r => r.RootKey)}[/] root keys",
-        $"[bold]{records.Count(r => r.TwoActiveKeys)}[/] keys of users with two active keys",
+        $"[bold]{records.Count(r => r.RootKey)}[/] root",
+        $"[bold]{records.Count(r => r.TwoActiveKeys)}[/] held by users with two active keys",
     ]) + ".";
 
     private static string Delivery(RunResult result) => result switch
