@@ -1,3 +1,6 @@
+using IamKeyFunc.Functions;
+using IamKeyFunc.Reporting.Jobs;
+
 namespace IamKeyFunc.IntegrationTests.Functions;
 
 /// <summary>The timer function end to end: managed identity → STS → IAM → Key Vault → Data Collector (all loopback).</summary>
@@ -28,6 +31,22 @@ public sealed class DailyReportTests : IAsyncLifetime
         Assert.Single(keys.Select(k => k.GetProperty("RunId").GetString()).Distinct());
         Assert.Equal(1, _app.Azure.KeyVault.SecretReads);
         Assert.All(_app.Azure.DataCollector.Posts, p => Assert.Equal(200, p.Status));
+    }
+
+    [Fact]
+    public async Task Timer_ShouldLogOneLinePerAccountWithItsOutcome_AndNoSecret()
+    {
+        await _app.RunTimerAsync(_timeout.Token);
+
+        var jobLines = _app.Logs.Entries.Where(e => e.Category == typeof(ReportJob).FullName).ToList();
+        foreach (var account in _app.Aws.Scenario.Accounts)
+        {
+            var line = Assert.Single(jobLines, e => e.Message.StartsWith($"Account {account.AccountId} ", StringComparison.Ordinal));
+            Assert.Contains(_app.ReachableAccounts.Contains(account) ? "Succeeded" : "Failed", line.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(_app.Logs.Entries, e => e.Category == typeof(DailyReport).FullName && e.Message.Contains("finished PartiallySucceeded", StringComparison.Ordinal));
+        Assert.DoesNotContain(_app.Azure.Secrets, secret => _app.Logs.AllText.Contains(secret, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace IamKeyFunc.IntegrationTests.Functions;
 
@@ -25,11 +26,12 @@ namespace IamKeyFunc.IntegrationTests.Functions;
 /// </summary>
 internal sealed class FunctionAppHarness : IAsyncDisposable
 {
-    private FunctionAppHarness(AwsEmulatorServer aws, AzureFakes azure, GatedCredential credential, IHost host)
+    private FunctionAppHarness(AwsEmulatorServer aws, AzureFakes azure, GatedCredential credential, LogCapture logs, IHost host)
     {
         Aws = aws;
         Azure = azure;
         Credential = credential;
+        Logs = logs;
         Host = host;
     }
 
@@ -41,6 +43,9 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
     public GatedCredential Credential { get; }
 
     public IHost Host { get; }
+
+    /// <summary>Everything the app logged (what Application Insights would receive).</summary>
+    public LogCapture Logs { get; }
 
     public ReportJob Job => Host.Services.GetRequiredService<ReportJob>();
 
@@ -63,7 +68,9 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         var credential = new GatedCredential(azure.CreateCredential());
         builder.Services.AddSingleton<TokenCredential>(credential);
         azure.ConfigureServices(builder.Services);
-        return new FunctionAppHarness(aws, azure, credential, builder.Build());
+        var logs = new LogCapture();
+        builder.Logging.AddProvider(logs);
+        return new FunctionAppHarness(aws, azure, credential, logs, builder.Build());
     }
 
     /// <summary>The accounts whose member role trusts the central role (the sample's legacy account does not).</summary>
@@ -95,6 +102,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Host.Dispose();
+        Logs.Dispose();
         Credential.Open();
         await Aws.DisposeAsync();
         await Azure.DisposeAsync();
