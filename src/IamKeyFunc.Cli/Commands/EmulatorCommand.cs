@@ -13,8 +13,9 @@ internal static class EmulatorCommand
     {
         var command = new Command(
             "emulator",
-            "Run the loopback AWS emulator (STS + IAM) with the sample organization and print the settings to point the Function or the CLI at it. Ctrl+C stops it." +
-            Environment.NewLine + EmulatorHost.Usage)
+            "Run the loopback AWS emulator (STS + IAM) with the sample organization and print the settings to point the Function or the CLI at it. Ctrl+C stops it. " +
+            "Emulator options: --port N (default 5599), --scenario FILE, --accounts N --users M [--seed S], --save-scenario FILE, " +
+            "--tenant-id ID --app-id GUID --subject OID, --latency-ms N, --rate N, --report-delay-seconds N.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
