@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IamKeyFunc.Functions;
 using IamKeyFunc.Reporting.Jobs;
+using Microsoft.ApplicationInsights;
+using Microsoft.ApplicationInsights.Extensibility;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +40,10 @@ public sealed partial class FunctionHostTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<RefreshReport>(host.Services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<ExceptionHandlingMiddleware>(host.Services));
         Assert.Equal(ScheduleOptions.DefaultSchedule, host.Services.GetRequiredService<IOptions<ScheduleOptions>>().Value.Schedule);
+
+        // Application Insights as the worker wires it (ConfigureFunctionsApplicationInsights needs the 2.x SDK).
+        Assert.NotNull(host.Services.GetRequiredService<TelemetryClient>());
+        Assert.NotEmpty(host.Services.GetServices<ITelemetryInitializer>());
     }
 
     [Fact]
