@@ -136,7 +136,8 @@ public static class EmulatorHost
         {
             lines.Add("");
             lines.Add("Test token (valid 12 h, claims only):");
-            lines.Add(TestJwt.ForScenario(scenario, time.GetUtcNow() + TimeSpan.FromHours(12)));
+            var now = time.GetUtcNow();
+            lines.Add(TestJwt.ForScenario(scenario, now + TimeSpan.FromHours(12), issuedAt: now));
         }
 
         lines.Add("");

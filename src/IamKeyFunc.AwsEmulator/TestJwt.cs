@@ -51,12 +51,12 @@ public static class TestJwt
         return $"{header}.{Encode(buffer.ToArray())}.{DummySignature}";
     }
 
-    /// <summary>A token the scenario's central role accepts (its issuer, first audience and first allowed subject).</summary>
-    public static string ForScenario(EmulatorScenario scenario, DateTimeOffset expires)
+    /// <summary>A token the scenario's central role accepts (its issuer, first audience and first allowed subject); valid from <paramref name="issuedAt"/> (default: an hour before it expires).</summary>
+    public static string ForScenario(EmulatorScenario scenario, DateTimeOffset expires, DateTimeOffset? issuedAt = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var trust = scenario.CentralRole?.WebIdentity ?? throw new InvalidOperationException("The scenario has no web-identity role.");
-        return Create(scenario.Oidc.Issuer, trust.Audience, trust.Subjects.FirstOrDefault() ?? "emulator-subject", expires);
+        return Create(scenario.Oidc.Issuer, trust.Audience, trust.Subjects.FirstOrDefault() ?? "emulator-subject", expires, issuedAt);
     }
 
     /// <summary>Reads the claims the emulator checks; false when the token is not a three-part JWT with a JSON payload.</summary>

@@ -8,12 +8,12 @@ public sealed class AwsOptions
     public const string SectionName = "IamKey:Aws";
 
     /// <summary>The central reader role, assumed with <c>AssumeRoleWithWebIdentity</c>. Its partition selects the endpoints.</summary>
-    [Required]
+    [Required(ErrorMessage = "IamKey:Aws:RoleArn is required: the central reader role, e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
     [RegularExpression(AwsArn.RolePattern, ErrorMessage = "IamKey:Aws:RoleArn must look like arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
     public string RoleArn { get; set; } = "";
 
     /// <summary>The Entra app registration's identifier URI, <c>api://{appId}</c>; the managed identity asks for a v1 token for it.</summary>
-    [Required]
+    [Required(ErrorMessage = "IamKey:Aws:Audience is required: the app registration's identifier URI, api://{{appId}}.")]
     [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
         ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} (a GUID).")]
     public string Audience { get; set; } = "";

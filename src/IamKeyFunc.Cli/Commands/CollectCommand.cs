@@ -1,0 +1,130 @@
+using System.CommandLine;
+using IamKeyFunc.Cli.Rendering;
+using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace IamKeyFunc.Cli.Commands;
+
+/// <summary>
+/// <c>iamkeys collect</c>: the Function's job, run now from the configuration. Records go to the configured sink, or
+/// with <c>--output</c> to a JSON Lines file (<c>-</c>: standard output) instead. Progress goes to standard error.
+/// </summary>
+internal static class CollectCommand
+{
+    public static Command Create(Option<FileInfo> config)
+    {
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Write the key records and run summaries as JSON Lines to this file (appended), or - for standard output, instead of the configured sink.",
+        };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Collect without delivering to the configured sink (with --output the records are still written to the file).",
+        };
+        var accounts = new Option<string[]>("--account", "-a")
+        {
+            Description = "Only this account (12 digits); repeat or separate with commas. Default: every configured account.",
+        };
+        accounts.Validators.Add(result =>
+        {
+            foreach (var id in AccountIds(result.Tokens.Select(t => t.Value)).Where(id => !(id.Length == 12 && id.All(char.IsAsciiDigit))))
+            {
+                result.AddError($"--account '{id}' is not an AWS account ID (12 digits).");
+            }
+        });
+        var mode = new Option<string?>("--mode", "-m")
+        {
+            Description = "live: GetAccessKeyLastUsed per key (exact); report: last use from the credential report (fewer calls). Default: IamKey:Collection:Mode.",
+        };
+        mode.AcceptOnlyFromAmong("live", "report");
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log at Information level on standard error (default: errors only; progress lines are always shown)." };
+
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, verbose };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Request(
+                parse.GetValue(config),
+                parse.GetValue(output),
+                parse.GetValue(dryRun),
+                AccountIds(parse.GetValue(accounts) ?? []),
+                parse.GetValue(mode),
+                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error),
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel);
+
+    internal static async Task<int> RunAsync(Request request, TextWriter error, CancellationToken cancellationToken)
+    {
+        var console = CliConsole.Over(error);
+        var overrides = new Dictionary<string, string?>();
+        if (request.Mode is not null)
+        {
+            overrides[$"{CollectionOptions.SectionName}:{nameof(CollectionOptions.Mode)}"] = request.Mode;
+        }
+
+        if (request.Output is not null)
+        {
+            // The file replaces the configured sink, so its settings (workspace, vault, DCR) are not needed.
+            overrides[$"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Sink)}"] = nameof(SinkMode.None);
+        }
+
+        var configuration = CliHost.BuildConfiguration(request.Config, overrides);
+        await using var services = CliHost.BuildServices(configuration, request.LogLevel);
+        if (CliHost.Validate(services) is { Count: > 0 } failures)
+        {
+            ValidateConfigCommand.WriteFailures(console, failures);
+            return ExitCodes.Failed;
+        }
+
+        try
+        {
+            services.GetRequiredService<AwsSessionProvider>().GetSessions(request.Accounts);
+        }
+        catch (ArgumentException ex)
+        {
+            console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+            return ExitCodes.Failed;
+        }
+
+        await using var file = request.Output is null ? null : JsonlSink(services, request.Output);
+        var result = await services.GetRequiredService<ReportJob>().RunAsync(
+            new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
+            cancellationToken);
+
+        if (request.DryRun && file is not null)
+        {
+            // A dry run delivers nothing, but the local file is the point of --output: write what would have been sent.
+            await file.SendKeyRecordsAsync(result.Records, cancellationToken);
+            await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
+        }
+
+        RunReport.WriteOutcome(console, result);
+        if (request.Output is { } path and not JsonlFileSink.StandardOutput)
+        {
+            console.MarkupLineInterpolated($"Records: {Path.GetFullPath(path)}");
+        }
+
+        return ExitCodes.Of(result.Status);
+    }
+
+    internal static JsonlFileSink JsonlSink(IServiceProvider services, string path)
+    {
+        var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable);
+    }
+
+    private static List<string> AccountIds(IEnumerable<string> values) =>
+    [
+        .. values
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal),
+    ];
+}

@@ -1,0 +1,22 @@
+using IamKeyFunc.Reporting.Jobs;
+
+namespace IamKeyFunc.Cli;
+
+/// <summary>Process exit codes (documented in the README).</summary>
+internal static class ExitCodes
+{
+    public const int Succeeded = 0;
+
+    /// <summary>The run failed, the configuration is invalid, or the command line is wrong.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Some accounts failed; everything collected was delivered.</summary>
+    public const int PartiallySucceeded = 2;
+
+    public static int Of(RunStatus status) => status switch
+    {
+        RunStatus.Succeeded => Succeeded,
+        RunStatus.PartiallySucceeded => PartiallySucceeded,
+        _ => Failed,
+    };
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Model;
+using Spectre.Console;
+
+namespace IamKeyFunc.Cli.Rendering;
+
+/// <summary>What a run found, for people: the keys with findings (worst first) and a one-line tally per finding.</summary>
+internal static class RunReport
+{
+    private static readonly string[] SeverityOrder = ["Critical", "High", "Medium", "Low", "None"];
+
+    public static void WriteFindings(IAnsiConsole console, IReadOnlyList<KeyRecord> records)
+    {
+        var flagged = records
+            .Where(r => r.Findings.Length > 0)
+            .OrderBy(r => Array.IndexOf(SeverityOrder, r.Severity))
+            .ThenByDescending(r => r.KeyAgeDays ?? 0)
+            .ToList();
+
+        if (flagged.Count == 0)
+        {
+            console.MarkupLine($"[green]No findings[/] in {records.Count} access keys.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"Access keys with findings ({flagged.Count} of {records.Count})");
+        table.AddColumns("Severity", "Account", "User", "Access key", "Status", "Age (d)", "Last used", "Findings");
+        foreach (var record in flagged)
+        {
+            table.AddRow(
+                Severity(record.Severity),
+                Markup.Escape(record.AccountAlias ?? record.AccountId),
+                Markup.Escape(record.UserName),
+                Markup.Escape(record.AccessKeyId ?? (record.RootKey ? "(root key)" : "")),
+                record.Status,
+                record.KeyAgeDays?.ToString(CultureInfo.InvariantCulture) ?? "?",
+                Markup.Escape(LastUsed(record)),
+                Markup.Escape(record.Findings.Replace(",", ", ", StringComparison.Ordinal)));
+        }
+
+        console.Write(table);
+        console.MarkupLine(Tally(records));
+    }
+
+    public static void WriteOutcome(IAnsiConsole console, RunResult result)
+    {
+        var failed = result.Accounts.Count(a => a.Status == "Failed");
+        var colour = result.Status switch
+        {
+            RunStatus.Succeeded => "green",
+            RunStatus.PartiallySucceeded => "yellow",
+            _ => "red",
+        };
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"Run {result.RunId} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {result.Accounts.Count} accounts ({failed} failed), {result.Records.Count} key records{Delivery(result)}."));
+    }
+
+    private static string Tally(IReadOnlyList<KeyRecord> records) => "Keys: " + string.Join(", ",
+    [
+        $"[bold]{records.Count(r => r.RotationOverdue)}[/] to rotate",
+        $"[bold]{records.Count(r => r.Unused)}[/] unused",
+        $"[bold]{records.Count(r => r.NeverUsedPastGrace)}[/] never used",
+        $"[bold]{records.Count(r => r.RootKey)}[/] root",
+        $"[bold]{records.Count(r => r.TwoActiveKeys)}[/] held by users with two active keys",
+    ]) + ".";
+
+    private static string Delivery(RunResult result) => result switch
+    {
+        { DryRun: true } => ", dry run (nothing delivered)",
+        { KeyDelivery: { } keys } => $", {keys.Delivered} delivered, {keys.Failed} failed{(keys.Error is null ? "" : $" ({Markup.Escape(keys.Error)})")}",
+        _ => "",
+    };
+
+    private static string Severity(string severity) => severity switch
+    {
+        "Critical" => "[white on red]Critical[/]",
+        "High" => "[red]High[/]",
+        "Medium" => "[yellow]Medium[/]",
+        _ => Markup.Escape(severity),
+    };
+
+    private static string LastUsed(KeyRecord record) => record switch
+    {
+        { LastUsedAt: { } at, DaysSinceLastUse: { } days } =>
+            string.Create(CultureInfo.InvariantCulture, $"{at:yyyy-MM-dd} ({days} d ago{(record.LastUsedService is { } service ? ", " + service : "")})"),
+        { NeverUsed: true } => "never",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,34 @@
+using IamKeyFunc.Reporting.Jobs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace IamKeyFunc.Functions;
+
+/// <summary>
+/// The daily inventory. The schedule is the <c>IAMKEY_SCHEDULE</c> app setting (default <c>0 0 6 * * *</c>, 06:00 UTC).
+/// A failed run throws so the invocation is recorded as failed and the host retries it with backoff; a run where only
+/// some accounts failed is a success here (the per-account summaries carry the failures).
+/// </summary>
+public sealed class DailyReport(ReportJob job, ILogger<DailyReport> logger)
+{
+    [Function(nameof(DailyReport))]
+    [ExponentialBackoffRetry(3, "00:01:00", "00:15:00")]
+    public async Task Run(
+        [TimerTrigger("%IAMKEY_SCHEDULE%", RunOnStartup = false)] TimerInfo timer,
+        CancellationToken cancellationToken)
+    {
+        var result = await job.RunAsync(new RunRequest(RunTrigger.Timer), cancellationToken);
+
+        logger.LogInformation(
+            "Run {RunId} ({Trigger}, past due: {IsPastDue}) finished {Status} in {DurationMs:F0} ms: {AccountCount} accounts, {RecordCount} key records, {Delivered} delivered",
+            result.RunId, result.Trigger, timer.IsPastDue, result.Status, result.Duration.TotalMilliseconds,
+            result.Accounts.Count, result.Records.Count, result.KeyDelivery?.Delivered ?? 0);
+
+        if (result.Status == RunStatus.Failed)
+        {
+            throw new InvalidOperationException(
+                $"Run {result.RunId} failed: {result.Accounts.Count(a => a.Status == "Failed")} of {result.Accounts.Count} accounts failed; " +
+                $"key delivery: {result.KeyDelivery?.Error ?? "complete"}.");
+        }
+    }
+}
