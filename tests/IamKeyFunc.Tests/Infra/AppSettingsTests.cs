@@ -43,6 +43,8 @@ public sealed partial class AppSettingsTests
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",
         ["IamKey__LogsIngestion__Audience"] = "default: https://monitor.azure.com",
+        // Local debugging against the loopback AWS emulator only; the Bicep must never set it (checked below).
+        ["IamKey__Identity__DevelopmentToken"] = "func start / iamkeys against the emulator, never in Azure",
     };
 
     /// <summary>Settings Flex Consumption rejects or that would bring a storage key back.</summary>
