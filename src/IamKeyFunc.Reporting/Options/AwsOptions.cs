@@ -54,6 +54,25 @@ public sealed class AwsOptions
 
     /// <summary>Whether the central account itself (the one holding <see cref="RoleArn"/>) is inventoried.</summary>
     public bool IncludeCentralAccount { get; set; } = true;
+
+    /// <summary>
+    /// Refresh an STS session this long before it expires (capped at half the session's lifetime).
+    /// Checked by the federation validator: 1 to 30 minutes.
+    /// </summary>
+    public TimeSpan CredentialRefreshWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Timeout of one STS HTTP attempt (1 s to 5 min).</summary>
+    public TimeSpan StsTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Retries of one STS call by the AWS SDK (standard mode): throttling, 5xx, connection faults, and STS's
+    /// <c>IDPCommunicationError</c>/<c>InvalidIdentityToken</c> (AWS could not fetch Entra's keys).
+    /// </summary>
+    [Range(0, 10, ErrorMessage = "IamKey:Aws:StsMaxErrorRetry must be between 0 and 10.")]
+    public int StsMaxErrorRetry { get; set; } = 3;
+
+    /// <summary>Cap of the AWS SDK's jittered exponential backoff between STS retries (0 to 1 min; the SDK's default is 20 s).</summary>
+    public TimeSpan StsMaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public enum AwsCredentialSource

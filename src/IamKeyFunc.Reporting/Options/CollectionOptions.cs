@@ -35,6 +35,10 @@ public sealed class CollectionOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:30:00", ErrorMessage = "IamKey:Collection:CredentialReportTimeout must be between 00:00:01 and 00:30:00.")]
     public TimeSpan CredentialReportTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary><c>MaxItems</c> asked per <c>ListUsers</c> page (IAM allows 1-1000). Lower it only for endpoints that page badly.</summary>
+    [Range(1, 1000, ErrorMessage = "IamKey:Collection:PageSize must be between 1 and 1000.")]
+    public int PageSize { get; set; } = 1000;
+
     /// <summary>Per-request timeout for IAM calls.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "IamKey:Collection:RequestTimeout must be between 00:00:01 and 00:05:00.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

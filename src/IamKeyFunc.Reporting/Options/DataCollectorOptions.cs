@@ -26,4 +26,19 @@ public sealed class DataCollectorOptions
     /// <summary>How long the workspace key is kept in memory before Key Vault is read again.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "IamKey:DataCollector:KeyCacheDuration must be between 00:00:00 and 1.00:00:00.")]
     public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The default endpoint for <see cref="WorkspaceId"/> in the public cloud.</summary>
+    public Uri ResolveEndpoint() => Endpoint ?? new Uri($"https://{WorkspaceId}.ods.opinsights.azure.com/");
+
+    /// <summary>Largest request body; the API refuses posts over 30 MB. Lowered by tests to force small batches (not bound from configuration).</summary>
+    internal int MaxPostBytes { get; set; } = 30_000_000;
+
+    /// <summary>Largest field value; the API truncates values over 32 KB, so larger records are refused before sending (not bound from configuration).</summary>
+    internal int MaxFieldBytes { get; set; } = 32_000;
+
+    /// <summary>
+    /// Tests only: lets <c>SecretClient</c> accept a bearer challenge whose resource does not match the vault host
+    /// (a loopback vault at 127.0.0.1). Never bound from configuration; false in production.
+    /// </summary>
+    internal bool DisableChallengeResourceVerification { get; set; }
 }

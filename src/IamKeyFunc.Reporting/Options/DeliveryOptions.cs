@@ -24,8 +24,17 @@ public sealed class DeliveryOptions
     [Range(1, 10, ErrorMessage = "IamKey:Delivery:MaxAttempts must be between 1 and 10.")]
     public int MaxAttempts { get; set; } = 4;
 
+    /// <summary>First retry delay; doubles per attempt with jitter. A <c>Retry-After</c> from the service takes precedence.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "IamKey:Delivery:RetryBaseDelay must be between 00:00:00 and 00:01:00.")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between attempts, including one asked for by <c>Retry-After</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "IamKey:Delivery:RetryMaxDelay must be between 00:00:00 and 00:05:00.")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Per-request timeout for Data Collector, Logs Ingestion and Key Vault calls; a timed-out request is retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00", ErrorMessage = "IamKey:Delivery:RequestTimeout must be between 00:00:00.001 and 00:05:00.")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }
 
 public enum SinkMode

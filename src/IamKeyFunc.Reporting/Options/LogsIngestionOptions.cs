@@ -17,4 +17,10 @@ public sealed class LogsIngestionOptions
 
     /// <summary>Token audience; <c>https://monitor.azure.us</c> or <c>https://monitor.azure.cn</c> in sovereign clouds.</summary>
     public Uri Audience { get; set; } = new("https://monitor.azure.com");
+
+    /// <summary>Largest request body as sent (gzip); the API accepts at most 1 MB per call. Lowered by tests (not bound from configuration).</summary>
+    internal int MaxRequestBytes { get; set; } = 1_000_000;
+
+    /// <summary>Largest field value; the API truncates values over 64 KB, so larger records are refused before sending (not bound from configuration).</summary>
+    internal int MaxFieldBytes { get; set; } = 64_000;
 }

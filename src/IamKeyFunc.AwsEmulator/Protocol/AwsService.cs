@@ -1,0 +1,9 @@
+namespace IamKeyFunc.AwsEmulator.Protocol;
+
+/// <summary>The two Query-protocol services the emulator speaks, with their API version and XML namespace.</summary>
+internal sealed record AwsService(string SigningName, string Version, string XmlNamespace)
+{
+    public static AwsService Iam { get; } = new("iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/");
+
+    public static AwsService Sts { get; } = new("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/");
+}

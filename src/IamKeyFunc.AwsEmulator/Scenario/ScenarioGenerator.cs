@@ -1,0 +1,242 @@
+namespace IamKeyFunc.AwsEmulator.Scenario;
+
+/// <summary>
+/// Builds scenarios: <see cref="Generate"/> for N accounts × M users with a seeded key distribution (tests and the
+/// benchmark), <see cref="SampleOrganization"/> for a small named organisation (the CLI demo and local runs).
+/// Generated key IDs start with <c>AKIAFAKE</c> so they are obviously not real.
+/// </summary>
+public static class ScenarioGenerator
+{
+    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    private static readonly string[] Regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+    private static readonly string[] RegionalServices = ["ec2", "sts", "lambda", "dynamodb", "sqs", "cloudformation"];
+    private static readonly string[] UserPrefixes = ["app", "ci", "dev", "ops", "svc", "user"];
+
+    /// <summary>A seeded scenario. <paramref name="now"/> anchors the ages (everything happened before it).</summary>
+    public static EmulatorScenario Generate(ScenarioGeneratorSettings settings, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Accounts, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.UsersPerAccount);
+        var builder = new Builder(settings.Seed, Truncate(now));
+        var scenario = NewScenario($"generated-{settings.Accounts}x{settings.UsersPerAccount}-seed{settings.Seed}", settings.TenantId, settings.Audience);
+
+        for (var a = 0; a < settings.Accounts; a++)
+        {
+            var accountId = (100000000000L + (a * 1000003L) + builder.Random.NextInt64(1000000L)).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+            var account = new EmulatorAccount
+            {
+                AccountId = accountId,
+                Partition = settings.Partition,
+                Alias = a == 0 ? "central" : $"member-{a:D3}",
+                CreateDate = builder.Past(settings.MaxAge * 2, settings.MaxAge),
+            };
+            for (var u = 0; u < settings.UsersPerAccount; u++)
+            {
+                account.Users.Add(builder.User($"{UserPrefixes[u % UserPrefixes.Length]}-{u:D5}", settings));
+            }
+
+            if (builder.Random.NextDouble() < settings.RootKeyShare)
+            {
+                account.RootAccessKeys.Add(builder.Key(account.CreateDate, settings));
+            }
+
+            scenario.Accounts.Add(account);
+        }
+
+        AddRoles(scenario, settings, builder);
+        return scenario;
+    }
+
+    /// <summary>
+    /// A small organisation with named users: a central security account, a production account (with a root key),
+    /// a sandbox, and a legacy account whose member role still trusts an old central role (so it is denied).
+    /// </summary>
+    public static EmulatorScenario SampleOrganization(DateTimeOffset now)
+    {
+        now = Truncate(now);
+        var settings = new ScenarioGeneratorSettings { CentralRoleMaxSessionSeconds = 43200 };
+        var builder = new Builder(20260915, now);
+        var scenario = NewScenario("sample-organization", settings.TenantId, settings.Audience);
+        DateTimeOffset Ago(double days) => now - TimeSpan.FromDays(days);
+
+        var security = Account("111122223333", "example-security", Ago(1500));
+        security.Users.Add(builder.NamedUser("security-audit", Ago(400), password: false, mfa: false,
+            builder.NamedKey(Ago(80), "Active", Ago(0.2), "us-east-1", "iam")));
+        security.Users.Add(builder.NamedUser("carol", Ago(900), password: true, mfa: true));
+
+        var prod = Account("444455556666", "example-prod", Ago(1400));
+        prod.Users.Add(builder.NamedUser("ci-deploy", Ago(700), password: false, mfa: false,
+            builder.NamedKey(Ago(650), "Inactive", Ago(200), "eu-west-1", "cloudformation"),
+            builder.NamedKey(Ago(45), "Active", Ago(0.1), "eu-west-1", "cloudformation")));
+        prod.Users.Add(builder.NamedUser("alice", Ago(1000), password: true, mfa: true,
+            builder.NamedKey(Ago(120), "Active", Ago(2), "eu-west-1", "ec2")));
+        prod.Users.Add(builder.NamedUser("bob", Ago(300), password: true, mfa: false));
+        prod.Users.Add(builder.NamedUser("legacy-backup", Ago(1300), password: false, mfa: false,
+            builder.NamedKey(Ago(1250), "Active", Ago(400), null, "s3")));
+        prod.Users.Add(builder.NamedUser("terraform", Ago(40), password: false, mfa: false,
+            builder.NamedKey(Ago(30), "Active", null, null, null)));
+        prod.Users.Add(builder.NamedUser("monitoring-agent", Ago(500), password: false, mfa: false,
+            builder.NamedKey(Ago(100), "Active", Ago(1), "us-east-1", "cloudwatch")));
+        prod.RootAccessKeys.Add(builder.NamedKey(Ago(1350), "Active", Ago(700), "us-east-1", "iam"));
+
+        var sandbox = Account("555566667777", "example-sandbox", Ago(600));
+        sandbox.Users.Add(builder.NamedUser("dev-test", Ago(200), password: true, mfa: false,
+            builder.NamedKey(Ago(190), "Active", Ago(95), "us-west-2", "lambda"),
+            builder.NamedKey(Ago(10), "Active", Ago(3), "us-west-2", "dynamodb")));
+        sandbox.Users.Add(builder.NamedUser("dave", Ago(150), password: true, mfa: true));
+
+        var legacy = Account("777788889999", "example-legacy", Ago(2000));
+        legacy.Users.Add(builder.NamedUser("old-ftp-sync", Ago(1900), password: false, mfa: false,
+            builder.NamedKey(Ago(1800), "Active", Ago(1000), "us-east-1", "s3")));
+
+        scenario.Accounts.AddRange([security, prod, sandbox, legacy]);
+        AddRoles(scenario, settings with { DenyingMemberAccounts = 1 }, builder);
+        return scenario;
+
+        EmulatorAccount Account(string id, string alias, DateTimeOffset created) =>
+            new() { AccountId = id, Partition = settings.Partition, Alias = alias, CreateDate = created, RootPasswordLastUsed = created + TimeSpan.FromDays(1) };
+    }
+
+    private static EmulatorScenario NewScenario(string name, string tenantId, string audience) => new()
+    {
+        Name = name,
+        Oidc = new OidcProviderConfig { Issuer = OidcProviderConfig.EntraV1Issuer(tenantId), Audiences = [audience] },
+    };
+
+    /// <summary>The first account gets the web-identity reader role; every other account a member role trusting it.</summary>
+    private static void AddRoles(EmulatorScenario scenario, ScenarioGeneratorSettings settings, Builder builder)
+    {
+        var central = scenario.Accounts[0];
+        var centralRole = new EmulatorRole
+        {
+            Name = settings.CentralRoleName,
+            RoleId = builder.Id("AROA", 17),
+            MaxSessionDurationSeconds = settings.CentralRoleMaxSessionSeconds,
+            WebIdentity = new WebIdentityTrust { Audience = settings.Audience, Subjects = [settings.Subject] },
+        };
+        central.Roles.Add(centralRole);
+        var centralRoleArn = central.RoleArn(centralRole);
+
+        for (var i = 1; i < scenario.Accounts.Count; i++)
+        {
+            var denies = i >= scenario.Accounts.Count - settings.DenyingMemberAccounts;
+            var trusted = denies ? $"arn:{settings.Partition}:iam::000000000000:role/SomeOtherCentralRole" : centralRoleArn;
+            scenario.Accounts[i].Roles.Add(new EmulatorRole
+            {
+                Name = settings.MemberRoleName,
+                RoleId = builder.Id("AROA", 17),
+                TrustedPrincipalArns = [trusted],
+            });
+        }
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset value) =>
+        new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private sealed class Builder(int seed, DateTimeOffset now)
+    {
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+        public Random Random { get; } = new(seed);
+
+        public string Id(string prefix, int length)
+        {
+            while (true)
+            {
+                var chars = new char[length];
+                for (var i = 0; i < length; i++)
+                {
+                    chars[i] = IdAlphabet[Random.Next(IdAlphabet.Length)];
+                }
+
+                var id = prefix + new string(chars);
+                if (_ids.Add(id))
+                {
+                    return id;
+                }
+            }
+        }
+
+        /// <summary>A time between <paramref name="max"/> and <paramref name="min"/> before now.</summary>
+        public DateTimeOffset Past(TimeSpan max, TimeSpan min = default) =>
+            Truncate(now - min - TimeSpan.FromSeconds(Random.NextDouble() * (max - min).TotalSeconds));
+
+        /// <summary>A time between <paramref name="after"/> and now.</summary>
+        public DateTimeOffset Between(DateTimeOffset after) =>
+            Truncate(after + TimeSpan.FromSeconds(Random.NextDouble() * (now - after).TotalSeconds));
+
+        public EmulatorUser User(string name, ScenarioGeneratorSettings settings)
+        {
+            var created = Past(settings.MaxAge);
+            var password = Random.NextDouble() < 0.4;
+            var user = new EmulatorUser
+            {
+                UserName = name,
+                UserId = Id("AIDA", 17),
+                CreateDate = created,
+                PasswordEnabled = password,
+                MfaActive = password ? Random.NextDouble() < 0.7 : Random.NextDouble() < 0.05,
+                PasswordLastChanged = password ? Between(created) : null,
+                PasswordLastUsed = password && Random.NextDouble() < 0.8 ? Between(created) : null,
+            };
+            var roll = Random.NextDouble();
+            var keys = roll < settings.NoKeyShare ? 0 : roll < settings.NoKeyShare + settings.OneKeyShare ? 1 : 2;
+            for (var k = 0; k < keys; k++)
+            {
+                var key = Key(created, settings);
+                while (user.AccessKeys.Any(existing => existing.CreateDate == key.CreateDate))
+                {
+                    key.CreateDate += TimeSpan.FromSeconds(1);
+                }
+
+                user.AccessKeys.Add(key);
+            }
+
+            return user;
+        }
+
+        public EmulatorAccessKey Key(DateTimeOffset ownerCreated, ScenarioGeneratorSettings settings)
+        {
+            var created = Between(ownerCreated);
+            var key = new EmulatorAccessKey
+            {
+                AccessKeyId = Id("AKIAFAKE", 12),
+                Status = Random.NextDouble() < settings.InactiveKeyShare ? "Inactive" : "Active",
+                CreateDate = created,
+            };
+            if (Random.NextDouble() >= settings.NeverUsedKeyShare)
+            {
+                var nonRegional = Random.NextDouble() < 0.15;
+                key.LastUsed = new KeyLastUsed
+                {
+                    Date = Between(created),
+                    Region = nonRegional ? null : Regions[Random.Next(Regions.Length)],
+                    ServiceName = nonRegional ? "s3" : RegionalServices[Random.Next(RegionalServices.Length)],
+                };
+            }
+
+            return key;
+        }
+
+        public EmulatorUser NamedUser(string name, DateTimeOffset created, bool password, bool mfa, params EmulatorAccessKey[] keys) => new()
+        {
+            UserName = name,
+            UserId = Id("AIDA", 17),
+            CreateDate = created,
+            PasswordEnabled = password,
+            PasswordLastChanged = password ? created + TimeSpan.FromDays(1) : null,
+            PasswordLastUsed = password ? Between(created) : null,
+            MfaActive = mfa,
+            AccessKeys = [.. keys],
+        };
+
+        public EmulatorAccessKey NamedKey(DateTimeOffset created, string status, DateTimeOffset? lastUsed, string? region, string? service) => new()
+        {
+            AccessKeyId = Id("AKIAFAKE", 12),
+            Status = status,
+            CreateDate = Truncate(created),
+            LastUsed = lastUsed is { } used ? new KeyLastUsed { Date = Truncate(used), Region = region, ServiceName = service ?? "" } : null,
+        };
+    }
+}

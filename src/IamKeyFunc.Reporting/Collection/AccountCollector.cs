@@ -1,0 +1,182 @@
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Findings;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IamKeyFunc.Reporting.Collection;
+
+/// <summary>
+/// Collects the access-key inventory of one AWS account, in the freshness mode of <see cref="CollectionOptions.Mode"/>:
+/// <list type="bullet">
+/// <item><b>live</b>: <c>ListUsers</c> (all pages) → <c>ListAccessKeys</c> per user → <c>GetAccessKeyLastUsed</c> per key,
+/// fanned out up to <see cref="CollectionOptions.MaxConcurrentRequestsPerAccount"/> users at a time, while the credential
+/// report is fetched alongside for password/MFA flags and the root user's keys (about 1 + N + K calls). If the report
+/// cannot be had, the account is still collected: password/MFA stay null, root keys are missing, and the summary says so.</item>
+/// <item><b>report</b>: the credential report, then <c>ListAccessKeys</c> only for users whose report row shows a key;
+/// last use comes from the report (up to 4 hours old, stated in every record) (N_with_keys + 3 calls). A report that
+/// cannot be had fails the account. Keys created after the report was generated, and inactive never-used keys that the
+/// report shows as <c>N/A</c>, are not seen in this mode.</item>
+/// </list>
+/// Keys are numbered 1 and 2 by creation (the credential report's slots); root keys come from the report's
+/// <c>&lt;root_account&gt;</c> row, without a key ID. Users or keys deleted while the account is read are skipped.
+/// </summary>
+public partial class AccountCollector
+{
+    private readonly IamClientFactory _clients;
+    private readonly FindingsEvaluator _findings;
+    private readonly CollectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AccountCollector> _logger;
+
+    public AccountCollector(
+        IamClientFactory clients, FindingsEvaluator findings, IOptions<CollectionOptions> options, TimeProvider timeProvider, ILogger<AccountCollector> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _clients = clients;
+        _findings = findings;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>For test doubles of the job.</summary>
+    protected AccountCollector()
+    {
+        _clients = null!;
+        _findings = null!;
+        _options = new CollectionOptions();
+        _time = TimeProvider.System;
+        _logger = null!;
+    }
+
+    /// <summary>Collects one account.</summary>
+    /// <exception cref="AccountCollectionException">The account could not be collected; the cause (an <see cref="IamException"/>,
+    /// an <see cref="AwsFederationException"/>, ...) is the inner exception, the calls spent so far are in <see cref="AccountCollectionException.Counts"/>.</exception>
+    public virtual async Task<AccountCollection> CollectAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(run);
+        var scan = new AccountScan(_clients.Create(session.Credentials, session.IamEndpoint, session.IamSigningRegion, session.AccountId));
+        try
+        {
+            var inventory = _options.Mode == FreshnessMode.Report
+                ? await CollectFromReportAsync(scan, cancellationToken).ConfigureAwait(false)
+                : await CollectLiveAsync(scan, cancellationToken).ConfigureAwait(false);
+            var context = new AccountContext(
+                run, session.Partition.Name, session.AccountId, scan.Alias, inventory.Report?.GeneratedTime, AgeHours(inventory));
+            var records = KeyRecords.Create(inventory.Keys, context, _findings, _options.KeyIdFormat);
+            return new AccountCollection(scan.Alias, records, scan.Counts, scan.Warning);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AccountCollectionException(session.AccountId, scan.Counts, scan.Alias, ex);
+        }
+    }
+
+    private ParallelOptions FanOut(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = _options.MaxConcurrentRequestsPerAccount, CancellationToken = cancellationToken };
+
+    private async Task LoadAliasAsync(AccountScan scan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var aliases = await scan.Iam.ListAccountAliasesAsync(cancellationToken).ConfigureAwait(false);
+            scan.Alias = aliases.Count > 0 ? aliases[0] : null;
+        }
+        catch (IamException ex)
+        {
+            Warn(scan, ex.ErrorCode, $"Account alias unavailable: {ex.Message}");
+        }
+    }
+
+    /// <summary>All keys of a user; none when the user was deleted after it was listed.</summary>
+    private static async Task<IReadOnlyList<AccessKeyMetadata>> ListKeysAsync(IamClient iam, string userName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await iam.ListAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IamException ex) when (ex.ErrorCode == NoSuchEntity)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The root user's keys from the report's <c>&lt;root_account&gt;</c> row (no key IDs: the report does not disclose them).</summary>
+    private static IEnumerable<CollectedKey> RootKeys(CredentialReport? report) =>
+        report?.RootAccount is not { } root
+            ? []
+            : root.AccessKeys.Where(ShowsKey).Select(slot => new CollectedKey(
+                root.User, root.Arn, root.UserCreationTime, root.PasswordEnabled, root.MfaActive, AccessKeyId: null, slot.Slot,
+                slot.Active, slot.LastRotated, UseOf(slot), IsRoot: true, FromReport: true));
+
+    /// <summary>A report slot holds a key when it is active, has a rotation date, or has been used.</summary>
+    private static bool ShowsKey(CredentialReportAccessKey slot) => slot.HasKey || slot.LastUsedDate is not null;
+
+    private static KeyUse? UseOf(CredentialReportAccessKey? slot) =>
+        slot?.LastUsedDate is { } at ? new KeyUse(at, slot.LastUsedRegion, slot.LastUsedService) : null;
+
+    private static IReadOnlyList<CollectedKey> Ordered(IEnumerable<CollectedKey> keys) =>
+        [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)];
+
+    private static double? AgeHours(Inventory inventory) => inventory is { Report: { } report, ReportReadAt: { } readAt }
+        ? Math.Round(Math.Max(0, (readAt - report.GeneratedTime).TotalHours), 2)
+        : null;
+
+    private void Warn(AccountScan scan, string code, string message)
+    {
+        scan.AddWarning(code, message);
+        LogWarning(scan.Iam.AccountLabel, code, message);
+    }
+
+    private const string NoSuchEntity = "NoSuchEntity";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: {ErrorCode}: {ErrorMessage}")]
+    private partial void LogWarning(string accountId, string errorCode, string errorMessage);
+
+    /// <summary>The keys of one account and the credential report they were merged with (if any).</summary>
+    private sealed record Inventory(IReadOnlyList<CollectedKey> Keys, CredentialReport? Report, DateTimeOffset? ReportReadAt);
+
+    /// <summary>The running state of one account's collection: its IAM client and what has been learned or spent.</summary>
+    private sealed class AccountScan(IamClient iam)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<AccountIssue> _warnings = [];
+        private int _usersScanned;
+
+        public IamClient Iam { get; } = iam;
+
+        public string? Alias { get; set; }
+
+        public AccountCounts Counts => new(
+            Volatile.Read(ref _usersScanned), (int)Iam.Stats.TotalApiCalls, (int)Iam.Stats.ThrottledResponses);
+
+        /// <summary>All warnings as one issue: codes comma-separated, messages joined.</summary>
+        public AccountIssue? Warning
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _warnings.Count == 0
+                        ? null
+                        : new AccountIssue(string.Join(',', _warnings.Select(w => w.Code)), string.Join(" ", _warnings.Select(w => w.Message)));
+                }
+            }
+        }
+
+        public void UserScanned() => Interlocked.Increment(ref _usersScanned);
+
+        public void UsersScanned(int count) => Interlocked.Exchange(ref _usersScanned, count);
+
+        public void AddWarning(string code, string message)
+        {
+            lock (_gate)
+            {
+                _warnings.Add(new AccountIssue(code, message));
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IamKeyFunc.Reporting.Delivery;
+
+/// <summary>
+/// Sends records to the HTTP Data Collector API (<c>POST {endpoint}/api/logs?api-version=2016-04-01</c>), signed with
+/// the workspace shared key from Key Vault. Batches stay under the 30 MB post limit; records with a field value over
+/// 32 KB are refused before sending. 429/500/503 and connection faults are retried with <c>Retry-After</c> and backoff,
+/// each attempt freshly dated and signed; a 403 <c>InvalidAuthorization</c> re-reads the key from Key Vault once.
+/// </summary>
+/// <remarks>
+/// Log Analytics appends <c>_CL</c> to the log type and a type suffix to every column: strings <c>_s</c>, numbers
+/// <c>_d</c>, booleans <c>_b</c>, ISO 8601 times <c>_t</c>. <c>CollectedAt</c> is sent as <c>time-generated-field</c>,
+/// so it becomes <c>TimeGenerated</c> (and stays as <c>CollectedAt_t</c>).
+/// </remarks>
+public sealed partial class DataCollectorSink : IReportSink
+{
+    public const string HttpClientName = "IamKey.DataCollector";
+    internal const string ApiVersion = "2016-04-01";
+    internal const string TimeGeneratedField = nameof(KeyRecord.CollectedAt);
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly WorkspaceKeyProvider _keys;
+    private readonly DataCollectorOptions _options;
+    private readonly DeliveryOptions _delivery;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<DataCollectorSink> _logger;
+    private readonly Uri _requestUri;
+
+    public DataCollectorSink(
+        IHttpClientFactory httpClientFactory,
+        WorkspaceKeyProvider keys,
+        IOptions<DataCollectorOptions> options,
+        IOptions<DeliveryOptions> delivery,
+        TimeProvider timeProvider,
+        ILogger<DataCollectorSink> logger)
+    {
+        _httpClientFactory = httpClientFactory;
+        _keys = keys;
+        _options = options.Value;
+        _delivery = delivery.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _requestUri = new Uri($"{_options.ResolveEndpoint().AbsoluteUri.TrimEnd('/')}{DataCollectorSignature.Resource}?api-version={ApiVersion}");
+    }
+
+    public string Name => "DataCollector";
+
+    public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
+        SendAsync(records, ReportJsonContext.Default.KeyRecord, _delivery.KeyRecordTable, cancellationToken);
+
+    public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
+        SendAsync(summaries, ReportJsonContext.Default.RunSummary, _delivery.RunSummaryTable, cancellationToken);
+
+    private async Task<DeliveryResult> SendAsync<T>(IReadOnlyList<T> records, JsonTypeInfo<T> typeInfo, string logType, CancellationToken cancellationToken)
+    {
+        if (!LogTypePattern().IsMatch(logType))
+        {
+            throw new ArgumentException($"Log-Type '{logType}' must be letters, digits or underscores, at most 100 characters (IamKey:Delivery:KeyRecordTable / RunSummaryTable).", nameof(logType));
+        }
+
+        var tally = new DeliveryTally(records.Count);
+        var serialized = RecordSerializer.SerializeAll(records, typeInfo, _options.MaxFieldBytes, tally);
+        var tooLarge = new List<SerializedRecord>();
+        var batches = JsonArrayBatcher.Pack(serialized, _options.MaxPostBytes, tooLarge);
+        foreach (var record in tooLarge)
+        {
+            tally.Refused(1, $"Record {record.Index} was not sent: it is {record.Utf8.Length} bytes, over the {_options.MaxPostBytes}-byte post limit.");
+        }
+
+        var state = new DeliveryState(logType, _httpClientFactory.CreateClient(HttpClientName), tally);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var batch = batches[i];
+            if (state.KeyUnavailable is { } keyError)
+            {
+                tally.BatchFailed(batch.Records.Count, keyError);
+                continue;
+            }
+
+            var error = await PostBatchAsync(batch, i + 1, batches.Count, state, cancellationToken).ConfigureAwait(false);
+            if (error is null)
+            {
+                tally.BatchDelivered(batch.Records.Count, batch.Body.Length);
+            }
+            else
+            {
+                tally.BatchFailed(batch.Records.Count, error);
+                _logger.LogError("Data Collector batch {Batch}/{Batches} of {LogType} ({Records} records) failed: {Error}", i + 1, batches.Count, logType, batch.Records.Count, error);
+            }
+        }
+
+        var result = tally.ToResult();
+        _logger.LogInformation(
+            "Data Collector delivery of {LogType}: {Delivered}/{Records} records delivered, {Failed} failed, {Batches} batches ({FailedBatches} failed), {Retries} retries",
+            logType, result.Delivered, result.Records, result.Failed, result.Batches, result.FailedBatches, result.Retries);
+        return result;
+    }
+
+    /// <summary>Sends one batch until it is accepted or its attempts run out; returns null on success, else a safe error message.</summary>
+    private async Task<string?> PostBatchAsync(RecordBatch batch, int number, int count, DeliveryState state, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            WorkspaceKey key;
+            try
+            {
+                key = await _keys.GetKeyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (WorkspaceKeyException ex) when (!ex.IsConfigurationError)
+            {
+                state.KeyUnavailable = ex.Message;
+                return ex.Message;
+            }
+
+            var outcome = await SendOnceAsync(state, batch, key, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status == HttpStatusCode.OK)
+            {
+                return null;
+            }
+
+            if (outcome.Status == HttpStatusCode.Forbidden)
+            {
+                if (state.KeyReread)
+                {
+                    return $"Data Collector answered 403 {outcome.Code}: workspace key rejected after re-reading it from Key Vault (secret '{_options.WorkspaceKeySecretName}' in {_options.KeyVaultUri}); check that the secret holds the key of workspace {_options.WorkspaceId}.";
+                }
+
+                _logger.LogWarning("Data Collector answered 403 {ErrorCode} to batch {Batch}/{Batches}; re-reading the workspace key from Key Vault once", outcome.Code, number, count);
+                state.KeyReread = true;
+                _keys.Invalidate();
+                state.Tally.Retried();
+                attempt--;
+                continue;
+            }
+
+            var retryable = outcome.Status is { } status ? RetryTiming.IsRetryable(status) : true;
+            var description = outcome.Describe();
+            if (!retryable || attempt >= _delivery.MaxAttempts)
+            {
+                return retryable
+                    ? $"Data Collector batch {number}/{count} failed after {attempt} attempt(s): {description}."
+                    : $"Data Collector refused batch {number}/{count}: {description}.";
+            }
+
+            var delay = RetryTiming.NextDelay(attempt, outcome.RetryAfter, _delivery.RetryBaseDelay, _delivery.RetryMaxDelay);
+            _logger.LogWarning(
+                "Data Collector batch {Batch}/{Batches} attempt {Attempt}/{MaxAttempts}: {Outcome}; retrying in {DelayMs} ms",
+                number, count, attempt, _delivery.MaxAttempts, description, delay.TotalMilliseconds);
+            state.Tally.Retried();
+            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Outcome> SendOnceAsync(DeliveryState state, RecordBatch batch, WorkspaceKey key, CancellationToken cancellationToken)
+    {
+        var date = DataCollectorSignature.FormatDate(_timeProvider.GetUtcNow());
+        using var request = new HttpRequestMessage(HttpMethod.Post, _requestUri);
+        request.Headers.TryAddWithoutValidation("Authorization", DataCollectorSignature.Authorization(_options.WorkspaceId!, key, batch.Body.Length, date));
+        request.Headers.TryAddWithoutValidation("Log-Type", state.LogType);
+        request.Headers.TryAddWithoutValidation("x-ms-date", date);
+        request.Headers.TryAddWithoutValidation("time-generated-field", TimeGeneratedField);
+        if (!string.IsNullOrEmpty(_options.AzureResourceId))
+        {
+            request.Headers.TryAddWithoutValidation("x-ms-AzureResourceId", _options.AzureResourceId);
+        }
+
+        request.Content = ExactContent.Json(batch.Body);
+        try
+        {
+            using var response = await state.Client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return new Outcome(HttpStatusCode.OK, null, null, null);
+            }
+
+            var (code, message) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            return new Outcome(response.StatusCode, code, message, RetryTiming.ReadRetryAfter(response, _timeProvider.GetUtcNow()));
+        }
+        catch (Exception ex) when (RetryTiming.IsTransientFault(ex, cancellationToken))
+        {
+            return new Outcome(null, ex.GetType().Name, ex.Message, null);
+        }
+    }
+
+    /// <summary>The service's <c>{"Error":"…","Message":"…"}</c> body (or whatever text came back).</summary>
+    private static async Task<(string? Code, string? Message)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            return (Property(root, "Error"), Property(root, "Message"));
+        }
+        catch (JsonException)
+        {
+            return (null, text.Length > 200 ? text[..200] : text);
+        }
+
+        static string? Property(JsonElement element, string name)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String)
+                {
+                    return property.Value.GetString();
+                }
+            }
+
+            return null;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,100}$")]
+    private static partial Regex LogTypePattern();
+
+    private sealed class DeliveryState(string logType, HttpClient client, DeliveryTally tally)
+    {
+        public string LogType { get; } = logType;
+
+        public HttpClient Client { get; } = client;
+
+        public DeliveryTally Tally { get; } = tally;
+
+        /// <summary>The one Key Vault re-read this delivery may do after a 403 has been used.</summary>
+        public bool KeyReread { get; set; }
+
+        /// <summary>Set when Key Vault cannot be read: the remaining batches fail with this message without being sent.</summary>
+        public string? KeyUnavailable { get; set; }
+    }
+
+    /// <summary>One attempt's answer: a status (null for a connection fault or timeout), the service's error code and message.</summary>
+    private sealed record Outcome(HttpStatusCode? Status, string? Code, string? Message, TimeSpan? RetryAfter)
+    {
+        public string Describe() => Status is { } status
+            ? $"{(int)status} {Code ?? status.ToString()}{(Message is null ? "" : $" ({Message})")}"
+            : $"{Code}: {Message}";
+    }
+}

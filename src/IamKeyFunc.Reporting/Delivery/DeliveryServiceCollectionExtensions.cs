@@ -1,0 +1,82 @@
+using Azure.Core;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace IamKeyFunc.Reporting.Delivery;
+
+public static class DeliveryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="IReportSink"/> chosen by <c>IamKey:Delivery:Sink</c> (<c>DataCollector</c> or
+    /// <c>LogsIngestion</c>; resolving it with <c>None</c> throws), its clients and named HTTP clients, and binds and validates
+    /// (at start) <c>IamKey:Delivery</c>, <c>IamKey:DataCollector</c> and <c>IamKey:LogsIngestion</c>.
+    /// Expects a <see cref="TokenCredential"/> in the container (the composition root registers the app's identity).
+    /// </summary>
+    public static IServiceCollection AddReportDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DataCollectorOptions>().Bind(configuration.GetSection(DataCollectorOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LogsIngestionOptions>().Bind(configuration.GetSection(LogsIngestionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataCollectorOptions>, DataCollectorOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogsIngestionOptions>, LogsIngestionOptionsValidator>());
+
+        // The sink and the Logs Ingestion client run their own attempt loop (each attempt is re-signed with a fresh
+        // x-ms-date, or re-authorized), so each named client carries one resilience handler holding only the
+        // per-attempt timeout. Key Vault goes through the Azure SDK pipeline, which retries by itself; its client has
+        // no handler (see WorkspaceKeyProvider).
+        AddTimeoutClient(services, DataCollectorSink.HttpClientName);
+        AddTimeoutClient(services, LogsIngestionSink.HttpClientName);
+        services.AddHttpClient(WorkspaceKeyProvider.HttpClientName);
+
+        services.TryAddSingleton<WorkspaceKeyProvider>();
+        services.TryAddSingleton(CreateLogsIngestionClient);
+        services.TryAddSingleton<DataCollectorSink>();
+        services.TryAddSingleton<LogsIngestionSink>();
+
+        services.TryAddSingleton<IReportSink>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink switch
+        {
+            SinkMode.DataCollector => sp.GetRequiredService<DataCollectorSink>(),
+            SinkMode.LogsIngestion => sp.GetRequiredService<LogsIngestionSink>(),
+            var none => throw new InvalidOperationException($"IamKey:Delivery:Sink is {none}: nothing is delivered, so no IReportSink is available (collect-only runs must not ask for one)."),
+        });
+
+        return services;
+    }
+
+    private static void AddTimeoutClient(IServiceCollection services, string name) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler($"{name}.Timeout", (pipeline, context) =>
+            {
+                var delivery = context.ServiceProvider.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+                pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = delivery.RequestTimeout });
+            });
+
+    private static LogsIngestionClient CreateLogsIngestionClient(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<LogsIngestionOptions>>().Value;
+        var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+        var httpClientFactory = services.GetRequiredService<IHttpClientFactory>();
+        var endpoint = options.Endpoint ?? throw new InvalidOperationException("IamKey:LogsIngestion:Endpoint is not set.");
+        return new LogsIngestionClient(endpoint, services.GetRequiredService<TokenCredential>(), new LogsIngestionClientOptions
+        {
+            Audience = options.Audience,
+            MaxAttempts = delivery.MaxAttempts,
+            RetryBaseDelay = delivery.RetryBaseDelay,
+            RetryMaxDelay = delivery.RetryMaxDelay,
+            TimeProvider = services.GetRequiredService<TimeProvider>(),
+            HttpClientProvider = () => httpClientFactory.CreateClient(LogsIngestionSink.HttpClientName),
+            Logger = services.GetRequiredService<ILogger<LogsIngestionClient>>(),
+            MaxRequestBytes = options.MaxRequestBytes,
+        });
+    }
+}

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace IamKeyFunc.Reporting.Delivery;
+
+/// <summary>
+/// A small client for the Azure Monitor Logs Ingestion API (<c>Azure.Monitor.Ingestion</c> is not available here),
+/// shaped like an Azure SDK client: <c>POST {endpoint}/dataCollectionRules/{ruleId}/streams/{stream}?api-version=2023-01-01</c>
+/// with a bearer token for <c>{Audience}/.default</c>, gzip bodies under 1 MB as sent, 204 on success, and retries
+/// on 429 (honouring <c>Retry-After</c>), 5xx, connection faults and timeouts.
+/// </summary>
+public class LogsIngestionClient
+{
+    internal const string ApiVersion = "2023-01-01";
+
+    private readonly LogsIngestionClientOptions _options;
+    private readonly AccessTokenCache _tokens;
+    private readonly Func<HttpClient> _httpClient;
+
+    public LogsIngestionClient(Uri endpoint, TokenCredential credential, LogsIngestionClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(credential);
+        Endpoint = endpoint;
+        _options = options ?? new LogsIngestionClientOptions();
+        if (_options.MaxAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1.");
+        }
+
+        _tokens = new AccessTokenCache(credential, $"{_options.Audience.AbsoluteUri.TrimEnd('/')}/.default", _options.TimeProvider);
+        _httpClient = _options.HttpClientProvider ?? (() => SharedHttpClient.Instance);
+    }
+
+    /// <summary>For mocking only.</summary>
+    protected LogsIngestionClient()
+    {
+        Endpoint = null!;
+        _options = new LogsIngestionClientOptions();
+        _tokens = null!;
+        _httpClient = null!;
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>Uploads one JSON array (UTF-8) as one gzip request.</summary>
+    /// <exception cref="ArgumentException">The compressed body is over the 1 MB limit; split it (or use <see cref="UploadAsync{T}"/>).</exception>
+    /// <exception cref="LogsIngestionException">The service refused it, or its attempts ran out.</exception>
+    public virtual async Task<LogsUploadResponse> UploadAsync(string ruleId, string streamName, ReadOnlyMemory<byte> jsonArrayUtf8, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ruleId);
+        ArgumentException.ThrowIfNullOrEmpty(streamName);
+        var body = GzipJsonArrayBatcher.Compress(jsonArrayUtf8.Span);
+        if (body.Length > _options.MaxRequestBytes)
+        {
+            throw new ArgumentException($"The compressed body is {body.Length} bytes, over the {_options.MaxRequestBytes}-byte limit of one Logs Ingestion call.", nameof(jsonArrayUtf8));
+        }
+
+        return await UploadCompressedAsync(ruleId, streamName, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serializes the logs, splits them into gzip batches under the size limit and uploads them one after another.
+    /// A batch that fails after its retries is reported in the result (with its <see cref="LogsIngestionException"/>)
+    /// and the remaining batches are still sent.
+    /// </summary>
+    public virtual async Task<LogsUploadResult> UploadAsync<T>(string ruleId, string streamName, IEnumerable<T> logs, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var records = logs.Select((log, index) => new SerializedRecord(index, JsonSerializer.SerializeToUtf8Bytes(log, typeInfo))).ToList();
+        return await UploadSerializedAsync(ruleId, streamName, records, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<LogsUploadResult> UploadSerializedAsync(string ruleId, string streamName, IReadOnlyList<SerializedRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ruleId);
+        ArgumentException.ThrowIfNullOrEmpty(streamName);
+        var tooLarge = new List<SerializedRecord>();
+        var batches = GzipJsonArrayBatcher.Pack(records, _options.MaxRequestBytes, tooLarge);
+        var results = new List<LogsUploadBatch>(batches.Count + tooLarge.Count);
+        foreach (var record in tooLarge)
+        {
+            var error = new LogsIngestionException(
+                $"Record {record.Index} was not sent: even alone it compresses to more than the {_options.MaxRequestBytes}-byte limit of one call.", 0, "RecordTooLarge", null);
+            results.Add(new LogsUploadBatch([record.Index], record.Utf8.Length, 0, 0, error));
+        }
+
+        LogsIngestionException? credentialFailure = null;
+        foreach (var batch in batches)
+        {
+            var indexes = batch.Records.Select(r => r.Index).ToArray();
+            if (credentialFailure is not null)
+            {
+                // No token, no upload: the remaining batches fail with the same error instead of asking again.
+                results.Add(new LogsUploadBatch(indexes, batch.UncompressedBytes, batch.Body.Length, 0, credentialFailure));
+                continue;
+            }
+
+            try
+            {
+                var response = await UploadCompressedAsync(ruleId, streamName, batch.Body, cancellationToken).ConfigureAwait(false);
+                results.Add(new LogsUploadBatch(indexes, batch.UncompressedBytes, batch.Body.Length, response.Attempts, null));
+            }
+            catch (LogsIngestionException ex)
+            {
+                results.Add(new LogsUploadBatch(indexes, batch.UncompressedBytes, batch.Body.Length, ex.Attempts, ex));
+                if (ex.ErrorCode == CredentialUnavailable)
+                {
+                    credentialFailure = ex;
+                }
+            }
+        }
+
+        return new LogsUploadResult(results);
+    }
+
+    /// <summary>One gzip body, retried until accepted or out of attempts.</summary>
+    internal async Task<LogsUploadResponse> UploadCompressedAsync(string ruleId, string streamName, byte[] gzipBody, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/dataCollectionRules/{Uri.EscapeDataString(ruleId)}/streams/{Uri.EscapeDataString(streamName)}?api-version={ApiVersion}");
+        var clientRequestId = Guid.NewGuid().ToString();
+        var client = _httpClient();
+        var reauthorized = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = await GetTokenAsync(clientRequestId, attempt, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.TryAddWithoutValidation("x-ms-client-request-id", clientRequestId);
+            request.Content = ExactContent.Json(gzipBody);
+            request.Content.Headers.ContentEncoding.Add("gzip");
+
+            LogsIngestionException failure;
+            TimeSpan? retryAfter = null;
+            var retryable = true;
+            try
+            {
+                using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                var requestId = response.Headers.TryGetValues("x-ms-request-id", out var ids) ? ids.FirstOrDefault() : null;
+                if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.OK)
+                {
+                    return new LogsUploadResponse((int)response.StatusCode, clientRequestId, requestId, attempt);
+                }
+
+                failure = await ReadErrorAsync(response, requestId ?? clientRequestId, attempt, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Unauthorized && !reauthorized)
+                {
+                    // A token revoked or expired early: get a new one, once, without spending an attempt.
+                    reauthorized = true;
+                    _tokens.Invalidate();
+                    attempt--;
+                    continue;
+                }
+
+                retryable = RetryTiming.IsRetryable(response.StatusCode);
+                retryAfter = RetryTiming.ReadRetryAfter(response, _options.TimeProvider.GetUtcNow());
+            }
+            catch (Exception ex) when (RetryTiming.IsTransientFault(ex, cancellationToken))
+            {
+                failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {ex.Message}", 0, ex.GetType().Name, clientRequestId, ex)
+                {
+                    Attempts = attempt,
+                };
+            }
+
+            if (!retryable || attempt >= _options.MaxAttempts)
+            {
+                _options.Logger.LogError("Logs Ingestion upload to stream {Stream} failed after {Attempts} attempt(s): {Error}", streamName, attempt, failure.Message);
+                throw failure;
+            }
+
+            var delay = RetryTiming.NextDelay(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            _options.Logger.LogWarning(
+                "Logs Ingestion upload to stream {Stream} attempt {Attempt}/{MaxAttempts}: {Error}; retrying in {DelayMs} ms",
+                streamName, attempt, _options.MaxAttempts, failure.Message, delay.TotalMilliseconds);
+            await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal const string CredentialUnavailable = "CredentialUnavailable";
+
+    private async ValueTask<string> GetTokenAsync(string clientRequestId, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            throw new LogsIngestionException(
+                $"Could not get a token for {_options.Audience} to call Logs Ingestion ({ex.GetType().Name}); check the managed identity and IamKey:LogsIngestion:Audience.",
+                0,
+                CredentialUnavailable,
+                clientRequestId,
+                ex)
+            {
+                Attempts = attempt - 1,
+            };
+        }
+    }
+
+    private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, CancellationToken cancellationToken)
+    {
+        var code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
+        string? message = null;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.Object)
+            {
+                code ??= error.TryGetProperty("code", out var c) ? c.GetString() : null;
+                message = error.TryGetProperty("message", out var m) ? m.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+            message = text.Length > 200 ? text[..200] : text;
+        }
+
+        var status = (int)response.StatusCode;
+        return new LogsIngestionException(
+            $"Logs Ingestion answered {status} {code ?? response.StatusCode.ToString()}{(string.IsNullOrEmpty(message) ? "" : $": {message}")} (request {requestId}).",
+            status,
+            code,
+            requestId)
+        {
+            Attempts = attempt,
+        };
+    }
+
+    private static class SharedHttpClient
+    {
+        public static readonly HttpClient Instance = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace IamKeyFunc.Reporting.Delivery;
+
+/// <summary>One record serialized once (UTF-8 JSON object) with its position in the caller's list.</summary>
+internal readonly record struct SerializedRecord(int Index, byte[] Utf8);
+
+/// <summary>Serializes records with the source-generated context and refuses those with a field value over the service's limit.</summary>
+internal static class RecordSerializer
+{
+    /// <summary>Serializes every record; records with an oversized field are left out and counted as refused in <paramref name="tally"/>.</summary>
+    public static List<SerializedRecord> SerializeAll<T>(IReadOnlyList<T> records, JsonTypeInfo<T> typeInfo, int maxFieldBytes, DeliveryTally tally)
+    {
+        var accepted = new List<SerializedRecord>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var utf8 = JsonSerializer.SerializeToUtf8Bytes(records[i], typeInfo);
+            if (FindOversizedField(utf8, maxFieldBytes) is { } field)
+            {
+                tally.Refused(1, $"Record {i} was not sent: field '{field.Name}' is {field.Bytes} bytes, over the {maxFieldBytes}-byte limit of a field value.");
+                continue;
+            }
+
+            accepted.Add(new SerializedRecord(i, utf8));
+        }
+
+        return accepted;
+    }
+
+    /// <summary>The first top-level property whose string value is longer than <paramref name="maxFieldBytes"/> UTF-8 bytes, if any.</summary>
+    public static (string Name, int Bytes)? FindOversizedField(ReadOnlySpan<byte> json, int maxFieldBytes)
+    {
+        var reader = new Utf8JsonReader(json);
+        string? property = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
+                    property = reader.GetString();
+                    break;
+                case JsonTokenType.String when reader.CurrentDepth == 1:
+                    var bytes = reader.ValueIsEscaped ? Encoding.UTF8.GetByteCount(reader.GetString()!) : reader.ValueSpan.Length;
+                    if (bytes > maxFieldBytes)
+                    {
+                        return (property ?? "?", bytes);
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+}
