@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+
+namespace IamKeyFunc.Benchmarks;
+
+/// <summary>The machine the numbers were taken on, read at run time.</summary>
+internal sealed record MachineInfo(int Cores, string? CpuModel, double MemoryGiB, string Os, string Runtime, string Gc, string? LoadAverage)
+{
+    public static MachineInfo Read() => new(
+        Environment.ProcessorCount,
+        ReadCpuModel(),
+        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0,
+        RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
+        RuntimeInformation.FrameworkDescription,
+        (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent"),
+        LoadAverageNow());
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), e.g. <c>3.10 2.85 2.40</c>.</summary>
+    public static string? LoadAverageNow()
+    {
+        const string path = "/proc/loadavg";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var parts = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 3 ? string.Join(' ', parts[..3]) : null;
+    }
+
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Cores} cores{(CpuModel is null ? "" : $" ({CpuModel})")}, {MemoryGiB:0.0} GiB, {Os}, {Runtime}, {Gc} GC");
+
+    private static string? ReadCpuModel()
+    {
+        const string path = "/proc/cpuinfo";
+        return File.Exists(path)
+            ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+    }
+}

@@ -1,0 +1,81 @@
+namespace IamKeyFunc.Benchmarks;
+
+/// <summary>Everything measured for one mode of one configuration.</summary>
+internal sealed record ModeResult
+{
+    public required BenchmarkMode Mode { get; init; }
+
+    public required TimeSpan Wall { get; init; }
+
+    /// <summary>IAM calls received by the emulator per operation, throttled attempts included (the ground truth of cost).</summary>
+    public required IReadOnlyDictionary<string, long> ServerIamCalls { get; init; }
+
+    /// <summary>STS calls received by the emulator (AssumeRoleWithWebIdentity, AssumeRole); not rate limited.</summary>
+    public required long ServerStsCalls { get; init; }
+
+    /// <summary>Throttling answers sent by the emulator's token buckets.</summary>
+    public required long ServerThrottled { get; init; }
+
+    /// <summary>Most requests the emulator handled at once.</summary>
+    public required int ServerPeakConcurrency { get; init; }
+
+    /// <summary>What our IAM clients counted (to cross-check the emulator).</summary>
+    public required ClientTotals Client { get; init; }
+
+    public required long StartHeapBytes { get; init; }
+
+    public required long PeakHeapBytes { get; init; }
+
+    public required long AllocatedBytes { get; init; }
+
+    public required int Records { get; init; }
+
+    /// <summary>JSON bytes of the key records that would be posted to Log Analytics.</summary>
+    public required long RecordBytes { get; init; }
+
+    /// <summary>JSON bytes of the run summaries (none for the baseline, which has no summary table).</summary>
+    public required long SummaryBytes { get; init; }
+
+    /// <summary>The fewest IAM calls per account this mode needs (<see cref="CallModel"/>).</summary>
+    public required IReadOnlyList<int> MinimumCallsPerAccount { get; init; }
+
+    public required TimeSpan Floor { get; init; }
+
+    public required Verification Verification { get; init; }
+
+    /// <summary>Accounts collected side by side: min(accounts, MaxParallelAccounts) for ours, 1 for the baseline.</summary>
+    public required int ParallelAccounts { get; init; }
+
+    /// <summary>A run-level failure (our job's status, an account error), or null.</summary>
+    public string? Error { get; init; }
+
+    public long ServerIamTotal => ServerIamCalls.Values.Sum();
+
+    public int MinimumCalls => MinimumCallsPerAccount.Sum();
+
+    public long Bytes => RecordBytes + SummaryBytes;
+
+    public double PeakMegabytes => PeakHeapBytes / 1048576.0;
+
+    /// <summary>Peak above the settled heap the run started from (the emulator's and the runtime's own share excluded).</summary>
+    public double GrowthMegabytes => (PeakHeapBytes - StartHeapBytes) / 1048576.0;
+
+    public double AllocatedMegabytes => AllocatedBytes / 1048576.0;
+
+    public double FloorRatio => Floor > TimeSpan.Zero ? Wall / Floor : double.NaN;
+
+    /// <summary>The client's count equals the emulator's, in total and per operation.</summary>
+    public bool StatsAgree => Client.TotalCalls == ServerIamTotal
+        && ServerIamCalls.All(p => Client.CallsByOperation.GetValueOrDefault(p.Key) == p.Value)
+        && Client.Throttled == ServerThrottled;
+
+    public bool Passed => Verification.Passed && Error is null && StatsAgree;
+}
+
+/// <summary>The three modes of one configuration.</summary>
+internal sealed record ConfigResult(BenchmarkConfig Config, int Users, int UserKeys, int RootKeys, IReadOnlyList<ModeResult> Modes)
+{
+    public ModeResult this[BenchmarkMode mode] => Modes.First(m => m.Mode == mode);
+
+    public bool Passed => Modes.All(m => m.Passed);
+}
