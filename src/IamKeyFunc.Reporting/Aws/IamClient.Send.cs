@@ -40,13 +40,13 @@ public partial class IamClient
             }
 
             if (attempt.Code is IamErrorCodes.ExpiredToken or IamErrorCodes.ExpiredTokenException
-                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials refreshing)
+                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or Federation.StsSessionCredentials)
             {
                 credentialsRefreshed = true;
                 Stats.RecordCredentialRefresh();
                 Stats.RecordRetry();
                 LogExpiredToken(AccountLabel, action);
-                await ForceRefreshAsync(refreshing, credentials).ConfigureAwait(false);
+                await ForceRefreshAsync(_credentials, credentials).ConfigureAwait(false);
                 continue;
             }
 
@@ -108,8 +108,15 @@ public partial class IamClient
     }
 
     /// <summary>Clears the cached session unless another caller already replaced it, so the next read refreshes.</summary>
-    private static async Task ForceRefreshAsync(RefreshingAWSCredentials credentials, ImmutableCredentials used)
+    private static async Task ForceRefreshAsync(AWSCredentials refreshable, ImmutableCredentials used)
     {
+        if (refreshable is Federation.StsSessionCredentials session)
+        {
+            session.Invalidate(used);
+            return;
+        }
+
+        var credentials = (RefreshingAWSCredentials)refreshable;
         var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
         if (current.AccessKey == used.AccessKey && current.Token == used.Token)
         {

@@ -1,0 +1,156 @@
+using Azure.Core;
+using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.Reporting;
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Testing.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IamKeyFunc.IntegrationTests.Collection;
+
+/// <summary>
+/// The AWS emulator plus the real collector stack, wired by <see cref="ServiceCollectionExtensions.AddIamKeyReporting"/>:
+/// federation (STS web identity and chaining), the IAM client, the collector and the job. The only stand-in is the
+/// <see cref="TokenCredential"/>, which hands out the emulator's test JWTs. Retry delays are shortened through options.
+/// </summary>
+internal sealed class EmulatedAws : IAsyncDisposable
+{
+    private static readonly string[] IamOperations =
+        ["ListUsers", "ListAccessKeys", "GetAccessKeyLastUsed", "GenerateCredentialReport", "GetCredentialReport", "ListAccountAliases"];
+
+    private readonly ServiceProvider _services;
+
+    private EmulatedAws(AwsEmulatorServer emulator, ServiceProvider services, LogCapture logs, IamRequestHook hook)
+    {
+        Emulator = emulator;
+        _services = services;
+        Logs = logs;
+        Hook = hook;
+    }
+
+    public AwsEmulatorServer Emulator { get; }
+
+    public EmulatorScenario Scenario => Emulator.Scenario;
+
+    public LogCapture Logs { get; }
+
+    /// <summary>Sees every IAM request before it is sent; tests use it to act at a precise point of a run.</summary>
+    public IamRequestHook Hook { get; }
+
+    public AccountCollector Collector => _services.GetRequiredService<AccountCollector>();
+
+    public ReportJob Job => _services.GetRequiredService<ReportJob>();
+
+    public AwsSessionProvider Sessions => _services.GetRequiredService<AwsSessionProvider>();
+
+    public static EmulatorScenario Generate(int accounts = 1, int users = 30, int seed = 11, int denying = 0) => ScenarioGenerator.Generate(
+        new ScenarioGeneratorSettings { Accounts = accounts, UsersPerAccount = users, Seed = seed, DenyingMemberAccounts = denying, RootKeyShare = 1.0 },
+        TimeProvider.System.GetUtcNow());
+
+    /// <summary>Starts the emulator and the stack; <paramref name="settings"/> adds or overrides <c>IamKey:*</c> settings.</summary>
+    public static async Task<EmulatedAws> StartAsync(
+        EmulatorScenario scenario, Action<EmulatorOptions>? emulatorOptions = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var options = new EmulatorOptions();
+        emulatorOptions?.Invoke(options);
+        var emulator = await AwsEmulatorServer.StartAsync(scenario, options);
+        var logs = new LogCapture();
+        var hook = new IamRequestHook();
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
+            .AddSingleton<TokenCredential>(new EmulatorTokenCredential(scenario))
+            .AddIamKeyReporting(Configuration(emulator, settings));
+        services.AddHttpClient(IamClientFactory.HttpClientName).AddHttpMessageHandler(() => new IamRequestHandler(hook));
+        return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
+    }
+
+    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink.</summary>
+    public static IConfiguration Configuration(AwsEmulatorServer emulator, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var scenario = emulator.Scenario;
+        var central = scenario.CentralAccount;
+        var settings = new Dictionary<string, string?>
+        {
+            ["IamKey:Aws:RoleArn"] = scenario.CentralRoleArn,
+            ["IamKey:Aws:Audience"] = scenario.CentralRole!.WebIdentity!.Audience,
+            ["IamKey:Aws:StsEndpoint"] = emulator.Endpoint.ToString(),
+            ["IamKey:Aws:IamEndpoint"] = emulator.Endpoint.ToString(),
+            ["IamKey:Aws:MemberAccountIds"] = string.Join(',', scenario.Accounts.Where(a => a != central).Select(a => a.AccountId)),
+            ["IamKey:Aws:MemberRoleName"] = "IamKeyFuncMember",
+            ["IamKey:Aws:StsMaxErrorRetry"] = "1",
+            ["IamKey:Aws:StsMaxRetryBackoff"] = "00:00:00.010",
+            ["IamKey:Collection:RetryBaseDelay"] = "00:00:00.001",
+            ["IamKey:Collection:RetryMaxDelay"] = "00:00:00.020",
+            ["IamKey:Collection:CredentialReportTimeout"] = "00:00:30",
+            ["IamKey:Collection:KeyIdFormat"] = "Full",
+            ["IamKey:Delivery:Sink"] = "None",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+    }
+
+    /// <summary>The session of one account, as the job would use it.</summary>
+    public AwsAccountSession Session(string accountId) => Sessions.GetSessions([accountId]).Single();
+
+    /// <summary>IAM requests the emulator received for an account (its STS calls excluded).</summary>
+    public long IamCalls(string accountId) =>
+        IamOperations.Sum(operation => Emulator.Stats.Calls(accountId, operation));
+
+    public static CollectionRun NewRun() => new(RunId.Create(TimeProvider.System.GetUtcNow()), TimeProvider.System.GetUtcNow());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+
+    /// <summary>The managed identity stand-in: a v1-shaped token for the scenario's audience and subject.</summary>
+    private sealed class EmulatorTokenCredential(EmulatorScenario scenario) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            var audience = scenario.CentralRole!.WebIdentity!.Audience;
+            if (requestContext.Scopes is not [var scope] || scope != audience + "/.default")
+            {
+                throw new InvalidOperationException($"Unexpected token scope '{string.Join(' ', requestContext.Scopes)}'.");
+            }
+
+            var expires = TimeProvider.System.GetUtcNow().AddHours(1);
+            return new AccessToken(TestJwt.ForScenario(scenario, expires), expires);
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}
+
+/// <summary>What a test wants done when the IAM client sends a request (counted from 1, across all accounts).</summary>
+internal sealed class IamRequestHook
+{
+    private int _requests;
+
+    public Func<int, HttpRequestMessage, Task>? OnRequest { get; set; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    internal Task SeenAsync(HttpRequestMessage request) =>
+        OnRequest is { } onRequest ? onRequest(Interlocked.Increment(ref _requests), request) : Task.FromResult(Interlocked.Increment(ref _requests));
+}
+
+internal sealed class IamRequestHandler(IamRequestHook hook) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await hook.SeenAsync(request);
+        return await base.SendAsync(request, cancellationToken);
+    }
+}
