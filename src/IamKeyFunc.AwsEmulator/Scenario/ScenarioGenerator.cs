@@ -31,14 +31,26 @@ public static class ScenarioGenerator
                 Alias = a == 0 ? "central" : $"member-{a:D3}",
                 CreateDate = builder.Past(settings.MaxAge * 2, settings.MaxAge),
             };
+            var keyCounts = builder.Quota(settings.UsersPerAccount, settings.NoKeyShare, settings.OneKeyShare);
             for (var u = 0; u < settings.UsersPerAccount; u++)
             {
-                account.Users.Add(builder.User($"{UserPrefixes[u % UserPrefixes.Length]}-{u:D5}", settings));
+                account.Users.Add(builder.User($"{UserPrefixes[u % UserPrefixes.Length]}-{u:D5}", keyCounts[u], settings));
+            }
+
+            var keys = account.Users.SelectMany(u => u.AccessKeys).ToList();
+            foreach (var key in builder.Pick(keys, settings.NeverUsedKeyShare))
+            {
+                key.LastUsed = null;
+            }
+
+            foreach (var key in builder.Pick(keys, settings.InactiveKeyShare))
+            {
+                key.Status = "Inactive";
             }
 
             if (builder.Random.NextDouble() < settings.RootKeyShare)
             {
-                account.RootAccessKeys.Add(builder.Key(account.CreateDate, settings));
+                account.RootAccessKeys.Add(builder.Key(account.CreateDate));
             }
 
             scenario.Accounts.Add(account);
@@ -166,7 +178,25 @@ public static class ScenarioGenerator
         public DateTimeOffset Between(DateTimeOffset after) =>
             Truncate(after + TimeSpan.FromSeconds(Random.NextDouble() * (now - after).TotalSeconds));
 
-        public EmulatorUser User(string name, ScenarioGeneratorSettings settings)
+        /// <summary>Exactly the requested shares of 0, 1 and 2 (the rest), shuffled.</summary>
+        public int[] Quota(int count, double zeroShare, double oneShare)
+        {
+            var zeros = (int)Math.Round(count * zeroShare);
+            var ones = Math.Min(count - zeros, (int)Math.Round(count * oneShare));
+            var values = Enumerable.Range(0, count).Select(i => i < zeros ? 0 : i < zeros + ones ? 1 : 2).ToArray();
+            Random.Shuffle(values);
+            return values;
+        }
+
+        /// <summary>Exactly <paramref name="share"/> of the items, chosen at random.</summary>
+        public IEnumerable<T> Pick<T>(IReadOnlyList<T> items, double share)
+        {
+            var indexes = Enumerable.Range(0, items.Count).ToArray();
+            Random.Shuffle(indexes);
+            return indexes.Take((int)Math.Round(items.Count * share)).Select(i => items[i]);
+        }
+
+        public EmulatorUser User(string name, int keys, ScenarioGeneratorSettings settings)
         {
             var created = Past(settings.MaxAge);
             var password = Random.NextDouble() < 0.4;
@@ -180,11 +210,9 @@ public static class ScenarioGenerator
                 PasswordLastChanged = password ? Between(created) : null,
                 PasswordLastUsed = password && Random.NextDouble() < 0.8 ? Between(created) : null,
             };
-            var roll = Random.NextDouble();
-            var keys = roll < settings.NoKeyShare ? 0 : roll < settings.NoKeyShare + settings.OneKeyShare ? 1 : 2;
             for (var k = 0; k < keys; k++)
             {
-                var key = Key(created, settings);
+                var key = Key(created);
                 while (user.AccessKeys.Any(existing => existing.CreateDate == key.CreateDate))
                 {
                     key.CreateDate += TimeSpan.FromSeconds(1);
@@ -196,27 +224,23 @@ public static class ScenarioGenerator
             return user;
         }
 
-        public EmulatorAccessKey Key(DateTimeOffset ownerCreated, ScenarioGeneratorSettings settings)
+        /// <summary>An active, used key created after its owner; the account-level quotas then mark some never used or inactive.</summary>
+        public EmulatorAccessKey Key(DateTimeOffset ownerCreated)
         {
             var created = Between(ownerCreated);
-            var key = new EmulatorAccessKey
+            var nonRegional = Random.NextDouble() < 0.15;
+            return new EmulatorAccessKey
             {
                 AccessKeyId = Id("AKIAFAKE", 12),
-                Status = Random.NextDouble() < settings.InactiveKeyShare ? "Inactive" : "Active",
+                Status = "Active",
                 CreateDate = created,
-            };
-            if (Random.NextDouble() >= settings.NeverUsedKeyShare)
-            {
-                var nonRegional = Random.NextDouble() < 0.15;
-                key.LastUsed = new KeyLastUsed
+                LastUsed = new KeyLastUsed
                 {
                     Date = Between(created),
                     Region = nonRegional ? null : Regions[Random.Next(Regions.Length)],
                     ServiceName = nonRegional ? "s3" : RegionalServices[Random.Next(RegionalServices.Length)],
-                };
-            }
-
-            return key;
+                },
+            };
         }
 
         public EmulatorUser NamedUser(string name, DateTimeOffset created, bool password, bool mfa, params EmulatorAccessKey[] keys) => new()

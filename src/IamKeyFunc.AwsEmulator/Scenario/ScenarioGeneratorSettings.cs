@@ -1,6 +1,9 @@
 namespace IamKeyFunc.AwsEmulator.Scenario;
 
-/// <summary>What <see cref="ScenarioGenerator.Generate"/> builds. Defaults follow the benchmark's key distribution.</summary>
+/// <summary>
+/// What <see cref="ScenarioGenerator.Generate"/> builds. Defaults follow the benchmark's key distribution. Shares are exact per
+/// account (rounded), not probabilities, so the ground truth of a seed is stable.
+/// </summary>
 public sealed record ScenarioGeneratorSettings
 {
     public int Seed { get; init; } = 1;

@@ -1,6 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Federation;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
@@ -40,7 +41,7 @@ public partial class IamClient
             }
 
             if (attempt.Code is IamErrorCodes.ExpiredToken or IamErrorCodes.ExpiredTokenException
-                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or Federation.StsSessionCredentials)
+                && !credentialsRefreshed && _credentials is RefreshingAWSCredentials or StsSessionCredentials)
             {
                 credentialsRefreshed = true;
                 Stats.RecordCredentialRefresh();
@@ -108,19 +109,19 @@ public partial class IamClient
     }
 
     /// <summary>Clears the cached session unless another caller already replaced it, so the next read refreshes.</summary>
-    private static async Task ForceRefreshAsync(AWSCredentials refreshable, ImmutableCredentials used)
+    private static async Task ForceRefreshAsync(AWSCredentials credentials, ImmutableCredentials used)
     {
-        if (refreshable is Federation.StsSessionCredentials session)
+        if (credentials is StsSessionCredentials session)
         {
+            // Federation's sessions drop themselves only if still the rejected one, so concurrent callers cause one refresh.
             session.Invalidate(used);
             return;
         }
 
-        var credentials = (RefreshingAWSCredentials)refreshable;
         var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        if (current.AccessKey == used.AccessKey && current.Token == used.Token)
+        if (current.AccessKey == used.AccessKey && current.Token == used.Token && credentials is RefreshingAWSCredentials refreshing)
         {
-            credentials.ClearCredentials();
+            refreshing.ClearCredentials();
         }
     }
 

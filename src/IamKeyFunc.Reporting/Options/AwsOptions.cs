@@ -15,7 +15,7 @@ public sealed class AwsOptions
     /// <summary>The Entra app registration's identifier URI, <c>api://{appId}</c>; the managed identity asks for a v1 token for it.</summary>
     [Required]
     [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{appId} (a GUID).")]
+        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} (a GUID).")]
     public string Audience { get; set; } = "";
 
     /// <summary>Where the source credentials come from: the Azure identity (default) or the AWS SDK chain (profile, SSO, environment) for runs outside Azure.</summary>

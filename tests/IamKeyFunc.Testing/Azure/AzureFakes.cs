@@ -20,6 +20,10 @@ public sealed class AzureFakesOptions
     /// <summary>The Logs Ingestion token audience; give each test its own to dodge Azure.Identity's process-wide token cache.</summary>
     public string LogsIngestionAudience { get; init; } = "https://monitor.azure.com";
 
+    /// <summary>The Key Vault challenge resource (token audience); give each test its own when it uses the real <c>ManagedIdentityCredential</c>.</summary>
+    public string KeyVaultResource { get; init; } = "https://vault.azure.net";
+
+    /// <summary>The fakes' clock (token expiry, <c>x-ms-date</c> freshness); the certificate always uses the real clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
@@ -75,11 +79,11 @@ public sealed class AzureFakes : IAsyncDisposable
     public static async Task<AzureFakes> StartAsync(AzureFakesOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new AzureFakesOptions();
-        var certificate = TestCertificate.Create(options.TimeProvider);
+        var certificate = TestCertificate.Create();
         var identity = await FakeManagedIdentityEndpoint.StartAsync(
             new FakeManagedIdentityOptions { TenantId = options.TenantId, PrincipalId = options.PrincipalId, ClientId = options.ClientId, TimeProvider = options.TimeProvider },
             cancellationToken);
-        var keyVault = await FakeKeyVault.StartAsync(certificate, new FakeKeyVaultOptions { TenantId = options.TenantId, TimeProvider = options.TimeProvider }, cancellationToken);
+        var keyVault = await FakeKeyVault.StartAsync(certificate, new FakeKeyVaultOptions { TenantId = options.TenantId, Resource = options.KeyVaultResource, TimeProvider = options.TimeProvider }, cancellationToken);
         var dataCollector = await FakeDataCollector.StartAsync(certificate, new FakeDataCollectorOptions { TimeProvider = options.TimeProvider }, cancellationToken);
         var logsIngestion = await FakeLogsIngestion.StartAsync(certificate, new FakeLogsIngestionOptions { Audience = options.LogsIngestionAudience, TimeProvider = options.TimeProvider }, cancellationToken);
         return new AzureFakes(options, certificate, identity, keyVault, dataCollector, logsIngestion);

@@ -13,10 +13,10 @@ public sealed class FakeDataCollectorOptions
 {
     public string WorkspaceId { get; init; } = Guid.NewGuid().ToString();
 
-    public int MaxPostBytes { get; init; } = 30_000_000;
+    public int MaxPostBytes { get; set; } = 30_000_000;
 
     /// <summary>The real service truncates longer values; this fake refuses them (400 <c>InvalidDataFormat</c>) so a sink that sends one is caught.</summary>
-    public int MaxFieldBytes { get; init; } = 32_000;
+    public int MaxFieldBytes { get; set; } = 32_000;
 
     /// <summary>How far <c>x-ms-date</c> may be from the fake's clock.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);

@@ -17,7 +17,7 @@ public sealed class FakeLogsIngestionOptions
     public string Audience { get; init; } = "https://monitor.azure.com";
 
     /// <summary>Largest body as sent (compressed when gzip).</summary>
-    public int MaxRequestBytes { get; init; } = 1_000_000;
+    public int MaxRequestBytes { get; set; } = 1_000_000;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -16,9 +16,9 @@ public sealed class TestCertificate : IDisposable
     /// <summary>The server certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
 
-    public static TestCertificate Create(TimeProvider? timeProvider = null)
+    public static TestCertificate Create()
     {
-        var now = (timeProvider ?? TimeProvider.System).GetUtcNow();
+        var now = TimeProvider.System.GetUtcNow();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=IamKeyFunc loopback test", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
