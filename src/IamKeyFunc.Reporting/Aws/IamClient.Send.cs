@@ -162,7 +162,7 @@ public partial class IamClient
         return message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…";
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "IAM {Action} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "IAM {Action} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
     private partial void LogRetry(string account, string action, string errorCode, int statusCode, int attempt, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "IAM {Action} for {Account}: session token expired; refreshing the credentials and retrying once.")]

@@ -112,20 +112,14 @@ public partial class IamClient
     public virtual async Task<IReadOnlyList<AccessKeyMetadata>> ListAccessKeysAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var keys = new List<AccessKeyMetadata>();
-        var pages = AllPagesAsync("ListAccessKeys", async marker =>
+        var keys = AllPagesAsync("ListAccessKeys", async marker =>
         {
             var parameters = PagingParameters(marker, maxItems: null);
             parameters.Insert(0, new("UserName", userName));
             var result = await SendAsync("ListAccessKeys", parameters, cancellationToken).ConfigureAwait(false);
             return Parse("ListAccessKeys", result, IamXml.ParseListAccessKeys);
         }, cancellationToken);
-        await foreach (var key in pages.ConfigureAwait(false))
-        {
-            keys.Add(key);
-        }
-
-        return keys;
+        return await keys.ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>When, where and for what the key was last used; null fields when never used.</summary>
@@ -139,18 +133,12 @@ public partial class IamClient
     /// <summary>The account's aliases (AWS allows at most one), all pages.</summary>
     public virtual async Task<IReadOnlyList<string>> ListAccountAliasesAsync(CancellationToken cancellationToken = default)
     {
-        var aliases = new List<string>();
-        var pages = AllPagesAsync("ListAccountAliases", async marker =>
+        var aliases = AllPagesAsync("ListAccountAliases", async marker =>
         {
             var result = await SendAsync("ListAccountAliases", PagingParameters(marker, MaxPageSize), cancellationToken).ConfigureAwait(false);
             return Parse("ListAccountAliases", result, IamXml.ParseListAccountAliases);
         }, cancellationToken);
-        await foreach (string alias in pages.ConfigureAwait(false))
-        {
-            aliases.Add(alias);
-        }
-
-        return aliases;
+        return await aliases.ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts (or reuses, if under 4 hours old) a credential report.</summary>

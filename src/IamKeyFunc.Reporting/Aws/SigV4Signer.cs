@@ -92,6 +92,12 @@ public sealed class SigV4Signer(TimeProvider timeProvider)
             throw new ArgumentException("The request URI must be absolute to be signed.", nameof(request));
         }
 
+        // Signing the same message again replaces, rather than duplicates, what an earlier signing added.
+        foreach (string name in new[] { DateHeader, SecurityTokenHeader, ContentSha256Header, "Authorization" })
+        {
+            request.Headers.Remove(name);
+        }
+
         request.Headers.Host = HostHeader(uri);
         var headers = new List<KeyValuePair<string, string>> { new("host", request.Headers.Host) };
         AddSignableHeaders(headers, request.Headers);

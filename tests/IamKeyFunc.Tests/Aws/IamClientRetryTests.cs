@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Net;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
-using Microsoft.Extensions.Time.Testing;
 
 namespace IamKeyFunc.Tests.Aws;
 
@@ -132,7 +130,7 @@ public class IamClientRetryTests
         for (int i = 0; i < requests.Count; i++)
         {
             int n = i + 1;
-            AssertValidSignature(requests[i], new ImmutableCredentials($"ASIAROTATE{n:D4}", $"rotating-secret-{n}", $"rotating-token-{n}"));
+            SignatureAssert.Valid(requests[i], new ImmutableCredentials($"ASIAROTATE{n:D4}", $"rotating-secret-{n}", $"rotating-token-{n}"));
         }
     }
 
@@ -151,7 +149,7 @@ public class IamClientRetryTests
         Assert.Equal("Action=ListAccessKeys&Version=2010-05-08&UserName=a%2Bb%3Dc%2Cd.e%40f-g_h%20%C3%BC", request.BodyText);
         Assert.Equal("iam.amazonaws.com", request.Headers["Host"]);
         Assert.Contains("/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, ", request.Headers["Authorization"], StringComparison.Ordinal);
-        AssertValidSignature(request, credentials.GetCredentials());
+        SignatureAssert.Valid(request, credentials.GetCredentials());
     }
 
     [Fact]
@@ -234,19 +232,5 @@ public class IamClientRetryTests
         while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
         {
         }
-    }
-
-    /// <summary>Recomputes the signature of a recorded request the way AWS would, from what arrived on the wire.</summary>
-    private static void AssertValidSignature(RecordedRequest request, ImmutableCredentials credentials)
-    {
-        string authorization = request.Headers["Authorization"];
-        string signedHeaders = authorization.Split("SignedHeaders=")[1].Split(',')[0];
-        var headers = signedHeaders.Split(';').Where(h => h != "x-amz-date" && h != "x-amz-security-token")
-            .Select(h => new KeyValuePair<string, string>(h, request.Headers[h])).ToList();
-        var time = DateTimeOffset.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        var expected = new SigV4Signer(new FakeTimeProvider(time)).Sign(
-            new SigV4Request(request.Method, request.Uri.AbsolutePath, "", headers, request.Body), credentials, "us-east-1", "iam");
-
-        Assert.Equal(expected.Authorization, authorization);
     }
 }

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IamKeyFunc.Tests.Aws;
 
@@ -158,4 +160,22 @@ internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
     private long _reads;
 
     public override DateTimeOffset GetUtcNow() => start.AddSeconds(Interlocked.Increment(ref _reads));
+}
+
+internal static class SignatureAssert
+{
+    /// <summary>Recomputes the signature of a received request the way AWS would, from the headers and bytes that arrived.</summary>
+    public static void Valid(RecordedRequest request, ImmutableCredentials credentials)
+    {
+        string authorization = request.Headers["Authorization"];
+        string signedHeaders = authorization.Split("SignedHeaders=")[1].Split(',')[0];
+        var headers = signedHeaders.Split(';').Where(h => h != "x-amz-date" && h != "x-amz-security-token")
+            .Select(h => new KeyValuePair<string, string>(h, request.Headers[h])).ToList();
+        var time = DateTimeOffset.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var expected = new SigV4Signer(new FakeTimeProvider(time)).Sign(
+            new SigV4Request(request.Method, request.Uri.AbsolutePath, "", headers, request.Body), credentials, "us-east-1", "iam");
+
+        Assert.Equal(expected.Authorization, authorization);
+        Assert.Equal(credentials.UseToken ? credentials.Token : null, request.Headers.GetValueOrDefault("X-Amz-Security-Token"));
+    }
 }

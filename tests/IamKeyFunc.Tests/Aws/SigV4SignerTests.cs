@@ -102,6 +102,23 @@ public class SigV4SignerTests
     }
 
     [Fact]
+    public void Sign_SameHttpRequestTwice_ReplacesTheEarlierSignature()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 9, 15, 12, 0, 0, TimeSpan.Zero));
+        var signer = new SigV4Signer(time);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://iam.amazonaws.com/");
+        signer.Sign(request, Array.Empty<byte>(), new ImmutableCredentials("ASIAONE", "secret-1", "token-1"), "us-east-1", "iam");
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var second = signer.Sign(request, Array.Empty<byte>(), new ImmutableCredentials("ASIATWO", "secret-2", "token-2"), "us-east-1", "iam");
+
+        Assert.Equal("20260915T120100Z", request.Headers.GetValues("X-Amz-Date").Single());
+        Assert.Equal("token-2", request.Headers.GetValues("X-Amz-Security-Token").Single());
+        Assert.Equal(second.Authorization, request.Headers.GetValues("Authorization").Single());
+        Assert.Equal("host;x-amz-date;x-amz-security-token", second.SignedHeaders);
+    }
+
+    [Fact]
     public void Sign_WithoutSessionToken_AddsNoSecurityTokenHeader()
     {
         var signer = new SigV4Signer(TimeProvider.System);
