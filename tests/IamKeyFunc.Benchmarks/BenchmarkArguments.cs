@@ -6,7 +6,13 @@ namespace IamKeyFunc.Benchmarks;
 /// Command line: <c>[--quick] [--config N[,N…]] [--output PATH]</c>, or a custom configuration with any of
 /// <c>--accounts --users --latency-ms --rate --burst --no-key --one-key --never-used --seed</c> (defaults: configuration 1).
 /// </summary>
-internal sealed record BenchmarkArguments(IReadOnlyList<BenchmarkConfig> Configs, bool Quick, string? Output, IReadOnlyList<string> Raw)
+internal sealed record BenchmarkArguments(
+    IReadOnlyList<BenchmarkConfig> Configs,
+    IReadOnlyList<BenchmarkMode> Modes,
+    bool Quick,
+    string? Output,
+    IReadOnlyDictionary<string, string> Overrides,
+    IReadOnlyList<string> Raw)
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/IamKeyFunc.Benchmarks -- [options]
@@ -14,6 +20,10 @@ internal sealed record BenchmarkArguments(IReadOnlyList<BenchmarkConfig> Configs
           --quick                 tiny sizes, 2 ms latency, high limits: the CI smoke check (correctness only)
           --config N[,N...]       run only these standard configurations (1, 2, 3); default: all three
           --output PATH           also write the results as markdown to PATH (e.g. docs/benchmarks.md)
+          --set IamKey:X:Y=VALUE  override a setting for a tuning experiment (repeatable); the output says so.
+                                  The published results use none: every knob at its production default.
+          --modes M[,M...]        run only these modes (baseline, live, report) for an experiment;
+                                  targets need all three
 
         A custom configuration instead (unset values come from configuration 1):
           --accounts N  --users N  --latency-ms MS  --rate CALLS_PER_S  --burst N
@@ -32,6 +42,8 @@ internal sealed record BenchmarkArguments(IReadOnlyList<BenchmarkConfig> Configs
         string? output = null;
         var selected = new List<string>();
         var custom = new Dictionary<string, string>(StringComparer.Ordinal);
+        var overrides = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var modes = new List<BenchmarkMode>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -42,6 +54,18 @@ internal sealed record BenchmarkArguments(IReadOnlyList<BenchmarkConfig> Configs
                     break;
                 case "--output":
                     output = Value(args, ref i);
+                    break;
+                case "--set":
+                    var setting = Value(args, ref i).Split('=', 2);
+                    overrides[setting[0]] = setting.Length == 2 && setting[0].StartsWith("IamKey:", StringComparison.Ordinal)
+                        ? setting[1]
+                        : throw new ArgumentException($"--set {setting[0]}: expected IamKey:Section:Name=value.");
+                    break;
+                case "--modes":
+                    modes.AddRange(Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(name => Enum.TryParse<BenchmarkMode>(name, ignoreCase: true, out var mode)
+                            ? mode
+                            : throw new ArgumentException($"--modes {name}: expected baseline, live or report.")));
                     break;
                 case "--config":
                     selected.AddRange(Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -64,7 +88,7 @@ internal sealed record BenchmarkArguments(IReadOnlyList<BenchmarkConfig> Configs
             : selected.Count == 0 ? BenchmarkConfig.Standard
             : [.. selected.Select(name => BenchmarkConfig.Standard.FirstOrDefault(c => c.Name == name)
                 ?? throw new ArgumentException($"--config {name}: the standard configurations are 1, 2 and 3."))];
-        return new BenchmarkArguments(configs, quick, output, args);
+        return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), quick, output, overrides, args);
     }
 
     /// <summary>The command that reproduces this run.</summary>

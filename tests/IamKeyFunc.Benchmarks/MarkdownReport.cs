@@ -54,7 +54,7 @@ internal static class MarkdownReport
         Line(md);
         md.Append(TargetTable(targets));
         Line(md);
-        Settings(md);
+        Settings(md, arguments.Overrides);
         return md.ToString();
     }
 
@@ -68,18 +68,18 @@ internal static class MarkdownReport
         Line(md);
         Line(md, $"Ground truth: {result.Users:N0} users, {result.UserKeys:N0} user keys, {result.RootKeys} root keys. Minimum IAM calls per account — baseline {Minimum(result, BenchmarkMode.Baseline)}, live {Minimum(result, BenchmarkMode.Live)}, report {Minimum(result, BenchmarkMode.Report)}.");
         Line(md);
-        md.Append("| Mode | Wall s | IAM calls | ");
+        md.Append("| Mode | Wall s | CPU s | IAM calls | ");
         md.AppendJoin(" | ", Operations.Select(o => o.Header));
-        md.AppendLine(" | STS calls | Throttled | Retries | Peak MB | Growth MB | Alloc MB | Records | Bytes | Time vs baseline | Calls vs baseline | Floor s | Wall / floor | Check |");
-        md.Append("|---|--:|--:|");
+        md.AppendLine(" | STS calls | Throttled | Retries | Peak MB | Retained MB | Growth MB | Alloc MB | Records | Bytes | Time vs baseline | Calls vs baseline | Floor s | Wall / floor | Check |");
+        md.Append("|---|--:|--:|--:|");
         md.AppendJoin("", Operations.Select(_ => "--:|"));
-        md.AppendLine("--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+        md.AppendLine("--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
         var baseline = result.Modes.FirstOrDefault(m => m.Mode == BenchmarkMode.Baseline);
         foreach (var m in result.Modes)
         {
-            md.Append(F($"| {Label(m.Mode)} | {m.Wall.TotalSeconds:0.00} | {m.ServerIamTotal:N0} | "));
+            md.Append(F($"| {Label(m.Mode)} | {m.Wall.TotalSeconds:0.00} | {m.Cpu.TotalSeconds:0.0} | {m.ServerIamTotal:N0} | "));
             md.AppendJoin(" | ", Operations.Select(o => F($"{m.ServerIamCalls.GetValueOrDefault(o.Operation):N0}")));
-            md.Append(F($" | {m.ServerStsCalls} | {m.ServerThrottled:N0} | {m.Client.Retries:N0} | {m.PeakMegabytes:0.0} | {m.GrowthMegabytes:0.0} | {m.AllocatedMegabytes:0} | {m.Records:N0} | {m.Bytes:N0} | "));
+            md.Append(F($" | {m.ServerStsCalls} | {m.ServerThrottled:N0} | {m.Client.Retries:N0} | {m.PeakMegabytes:0.0} | {m.RetainedMegabytes:0.0} | {m.GrowthMegabytes:0.0} | {m.AllocatedMegabytes:0} | {m.Records:N0} | {m.Bytes:N0} | "));
             md.Append(baseline is null || m == baseline ? "— | — | " : F($"{m.Wall / baseline.Wall:0.00} ({baseline.Wall / m.Wall:0.0}× faster) | {(double)m.ServerIamTotal / baseline.ServerIamTotal:0.00} ({(double)baseline.ServerIamTotal / m.ServerIamTotal:0.0}× fewer) | "));
             md.AppendLine(F($"{m.Floor.TotalSeconds:0.00} | {(double.IsNaN(m.FloorRatio) ? "—" : m.FloorRatio.ToString("0.00", CultureInfo.InvariantCulture))} | {Check(m)} |"));
         }
@@ -113,8 +113,9 @@ internal static class MarkdownReport
         Line(md, $"The emulator (`AwsEmulatorServer` on 127.0.0.1, scenario from `ScenarioGenerator`, seed 1) adds the configured latency to every call — throttled answers included — and runs a token bucket per account over IAM calls that answers HTTP 400 `Throttling` when empty. STS calls are not rate limited.");
         Line(md);
         Line(md, $"- **Wall s**: from the first STS call to the last record serialized (sessions, collection, findings, serialization for delivery).");
+        Line(md, $"- **CPU s**: processor time of the whole process during the run (our code and the in-process emulator, both sides of every call); compare with Wall s × cores to see whether the machine, not the rate limit, was the bottleneck.");
         Line(md, $"- **IAM calls** and the per-operation columns are counted **by the emulator** (every attempt, throttled ones included). The IAM clients' own counters are cross-checked against them (calls per operation and throttled answers); **Check** fails if they disagree. **Retries** are the clients' retried attempts.");
-        Line(md, $"- **Peak MB**: the highest managed heap seen (`GC.GetTotalMemory(false)` sampled every 5 ms and the GC's heap size after each collection) — the whole process, the in-process emulator included. Before each mode the heap is settled with a forced full compacting collection; **Growth MB** is the peak minus that settled start, i.e. what the run itself added. **Alloc MB**: bytes allocated during the run.");
+        Line(md, $"- **Peak MB**: the highest managed heap seen, garbage included (`GC.GetTotalMemory(false)` sampled every 5 ms on a background thread) — the whole process, the in-process emulator included. It is bounded mostly by the GC's generation-0 budget (how much garbage may pile up before a collection), so it says little about the code. **Retained MB**: the highest heap size right after a collection (survivors only, from `GC.GetGCMemoryInfo()`), including a full collection at the end of the run while its records are still referenced. Before each mode the heap is settled with a forced full compacting collection; **Growth MB** = Retained MB minus that settled start: what the run itself kept alive at most. **Alloc MB**: bytes allocated during the run.");
         Line(md, $"- **Records** and **Bytes**: key records produced, and the UTF-8 JSON that would be posted to Log Analytics: for ours the key records and run summaries serialized with `ReportJsonContext` as JSON arrays (as the sinks send them, before compression); for the baseline the seed's `key_rec` objects (masked key ID, nine fields, compact JSON).");
         Line(md, $"- **Check**: the mode's record set equals the emulator's ground truth (`EmulatorScenario.ExpectedKeys()`): every key exactly once, none extra (user keys by account and full key ID, `KeyIdFormat` `Full`; root keys by account and slot), and user, slot, status, creation time and last use (time, region, service) equal. Report mode's last use comes from the credential report, live mode's from `GetAccessKeyLastUsed`. Any failure makes the program exit with code 1.");
         Line(md, $"- **Floor s** (rate-limit floor): the shortest wall time the token buckets allow for the fewest IAM calls the mode needs. For an account needing C calls with a bucket of capacity B refilled at R calls/s: max(0, C − B) / R, because at most B + R·t calls are admitted in t seconds; accounts have their own buckets and can run side by side, so the run's floor is the largest account floor. The burst B is part of the formula rather than set to 1: a real token bucket has a burst, and here B is one second of calls (`EmulatorRateLimit.PerSecond`). Minimum calls per account with N users, K user keys, W users with keys: baseline ⌈N/100⌉ + N + K; live ⌈N/1000⌉ + N + K + 3 (credential report: Generate STARTED, Generate COMPLETE, Get) + 1 (ListAccountAliases); report 3 + 1 + W. **Wall / floor** = Wall s ÷ Floor s.");
@@ -122,12 +123,18 @@ internal static class MarkdownReport
         Line(md);
     }
 
-    private static void Settings(StringBuilder md)
+    private static void Settings(StringBuilder md, IReadOnlyDictionary<string, string> overrides)
     {
         var o = new CollectionOptions();
         Line(md, $"## Settings");
         Line(md);
-        Line(md, $"Both our modes and the baseline use the production defaults of `IamKey:Collection` (nothing is tuned for the benchmark): MaxParallelAccounts {o.MaxParallelAccounts}, MaxConcurrentRequestsPerAccount {o.MaxConcurrentRequestsPerAccount} (the AIMD limiter's ceiling), MaxAttempts {o.MaxAttempts}, RetryBaseDelay {o.RetryBaseDelay.TotalMilliseconds:0} ms, RetryMaxDelay {o.RetryMaxDelay.TotalSeconds:0} s (full jitter), PageSize {o.PageSize}, RequestTimeout {o.RequestTimeout.TotalSeconds:0} s. Only `KeyIdFormat` is `Full` (to compare key IDs with the ground truth) and the endpoints point at the emulator.");
+        if (overrides.Count > 0)
+        {
+            Line(md, $"**Not the production defaults**: this run overrode {string.Join(", ", overrides.Select(p => $"`{p.Key}={p.Value}`"))} (`--set`).");
+            Line(md);
+        }
+
+        Line(md, $"Production defaults of `IamKey:Collection`, used by our modes and (for retries) the baseline unless overridden above: MaxParallelAccounts {o.MaxParallelAccounts}, MaxConcurrentRequestsPerAccount {o.MaxConcurrentRequestsPerAccount} (the AIMD limiter's ceiling), MaxAttempts {o.MaxAttempts}, RetryBaseDelay {o.RetryBaseDelay.TotalMilliseconds:0} ms, RetryMaxDelay {o.RetryMaxDelay.TotalSeconds:0} s (full jitter), PageSize {o.PageSize}, RequestTimeout {o.RequestTimeout.TotalSeconds:0} s. Only `KeyIdFormat` is `Full` (to compare key IDs with the ground truth) and the endpoints point at the emulator.");
     }
 
     private static string Minimum(ConfigResult result, BenchmarkMode mode) =>

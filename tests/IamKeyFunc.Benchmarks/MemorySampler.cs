@@ -1,9 +1,18 @@
 namespace IamKeyFunc.Benchmarks;
 
+/// <summary>What a run did to the managed heap.</summary>
+/// <param name="StartBytes">Heap left after the settling collection before the run.</param>
+/// <param name="PeakBytes">Highest <see cref="GC.GetTotalMemory(bool)"/> seen (garbage not yet collected included).</param>
+/// <param name="RetainedPeakBytes">Highest heap size right after a collection (live objects and fragmentation only),
+/// including a full collection at the end of the run while its results are still referenced.</param>
+/// <param name="AllocatedBytes">Bytes allocated during the run.</param>
+internal sealed record MemoryUse(long StartBytes, long PeakBytes, long RetainedPeakBytes, long AllocatedBytes);
+
 /// <summary>
-/// Samples the managed heap (<see cref="GC.GetTotalMemory(bool)"/> without collecting, plus the GC's own heap size after
-/// each collection) on a background thread and keeps the peak. <see cref="Settle"/> forces a full compacting collection
-/// first, so every measured run starts from the same floor.
+/// Samples the managed heap on a background thread every 5 ms: <see cref="GC.GetTotalMemory(bool)"/> without
+/// collecting (what the process holds, garbage included, so it depends on the GC's generation-0 budget) and the heap
+/// size after the most recent collection (what survives). <see cref="Start"/> settles the heap with a forced full
+/// compacting collection first, so every measured run starts from the same floor.
 /// </summary>
 internal sealed class MemorySampler : IDisposable
 {
@@ -11,30 +20,25 @@ internal sealed class MemorySampler : IDisposable
 
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
+    private readonly long _startBytes;
+    private readonly long _allocatedAtStart;
     private long _peak;
+    private long _retainedPeak;
+    private long _lastGcIndex;
 
-    private MemorySampler(long startBytes, long allocatedAtStart)
+    private MemorySampler(long startBytes)
     {
-        StartBytes = startBytes;
-        AllocatedAtStart = allocatedAtStart;
+        _startBytes = startBytes;
         _peak = startBytes;
+        _retainedPeak = startBytes;
+        _lastGcIndex = GC.GetGCMemoryInfo().Index;
+        _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         _thread = new Thread(Run) { IsBackground = true, Name = "memory-sampler", Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
 
-    /// <summary>Managed heap bytes after the settling collection.</summary>
-    public long StartBytes { get; }
-
-    public long AllocatedAtStart { get; }
-
-    public long PeakBytes => Interlocked.Read(ref _peak);
-
     /// <summary>Collects fully, then starts sampling.</summary>
-    public static MemorySampler Start()
-    {
-        var settled = Settle();
-        return new MemorySampler(settled, GC.GetTotalAllocatedBytes(precise: true));
-    }
+    public static MemorySampler Start() => new(Settle());
 
     /// <summary>Full blocking compacting collection, finalizers, and again; returns the heap size left.</summary>
     public static long Settle()
@@ -45,13 +49,19 @@ internal sealed class MemorySampler : IDisposable
         return GC.GetTotalMemory(forceFullCollection: false);
     }
 
-    /// <summary>Stops sampling; returns the peak and the bytes allocated since <see cref="Start"/>.</summary>
-    public (long PeakBytes, long AllocatedBytes) Stop()
+    /// <summary>
+    /// Stops sampling. Call it while the run's results are still referenced: a last full collection counts them in the
+    /// retained peak.
+    /// </summary>
+    public MemoryUse Stop()
     {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
         Sample();
         _stop.Set();
         _thread.Join();
-        return (PeakBytes, GC.GetTotalAllocatedBytes(precise: true) - AllocatedAtStart);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        Sample();
+        return new MemoryUse(_startBytes, Interlocked.Read(ref _peak), Interlocked.Read(ref _retainedPeak), allocated);
     }
 
     public void Dispose()
@@ -75,9 +85,26 @@ internal sealed class MemorySampler : IDisposable
 
     private void Sample()
     {
-        var now = Math.Max(GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().HeapSizeBytes);
-        long peak;
-        while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
+        Raise(ref _peak, GC.GetTotalMemory(forceFullCollection: false));
+        var info = GC.GetGCMemoryInfo();
+        if (info.Index != Interlocked.Read(ref _lastGcIndex))
+        {
+            Interlocked.Exchange(ref _lastGcIndex, info.Index);
+            long after = 0;
+            foreach (var generation in info.GenerationInfo)
+            {
+                after += generation.SizeAfterBytes;
+            }
+
+            Raise(ref _retainedPeak, after);
+            Raise(ref _peak, after);
+        }
+    }
+
+    private static void Raise(ref long target, long value)
+    {
+        long current;
+        while (value > (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
         {
         }
     }

@@ -7,6 +7,9 @@ internal sealed record ModeResult
 
     public required TimeSpan Wall { get; init; }
 
+    /// <summary>Processor time of the whole process during the run (our code and the in-process emulator).</summary>
+    public required TimeSpan Cpu { get; init; }
+
     /// <summary>IAM calls received by the emulator per operation, throttled attempts included (the ground truth of cost).</summary>
     public required IReadOnlyDictionary<string, long> ServerIamCalls { get; init; }
 
@@ -22,11 +25,7 @@ internal sealed record ModeResult
     /// <summary>What our IAM clients counted (to cross-check the emulator).</summary>
     public required ClientTotals Client { get; init; }
 
-    public required long StartHeapBytes { get; init; }
-
-    public required long PeakHeapBytes { get; init; }
-
-    public required long AllocatedBytes { get; init; }
+    public required MemoryUse Memory { get; init; }
 
     public required int Records { get; init; }
 
@@ -55,12 +54,16 @@ internal sealed record ModeResult
 
     public long Bytes => RecordBytes + SummaryBytes;
 
-    public double PeakMegabytes => PeakHeapBytes / 1048576.0;
+    /// <summary>Peak managed heap, garbage included (the whole process: the in-process emulator too).</summary>
+    public double PeakMegabytes => Memory.PeakBytes / 1048576.0;
 
-    /// <summary>Peak above the settled heap the run started from (the emulator's and the runtime's own share excluded).</summary>
-    public double GrowthMegabytes => (PeakHeapBytes - StartHeapBytes) / 1048576.0;
+    /// <summary>Peak heap after a collection (survivors only), the whole process.</summary>
+    public double RetainedMegabytes => Memory.RetainedPeakBytes / 1048576.0;
 
-    public double AllocatedMegabytes => AllocatedBytes / 1048576.0;
+    /// <summary>Retained peak above the settled heap the run started from: what the run itself kept alive at most.</summary>
+    public double GrowthMegabytes => (Memory.RetainedPeakBytes - Memory.StartBytes) / 1048576.0;
+
+    public double AllocatedMegabytes => Memory.AllocatedBytes / 1048576.0;
 
     public double FloorRatio => Floor > TimeSpan.Zero ? Wall / Floor : double.NaN;
 

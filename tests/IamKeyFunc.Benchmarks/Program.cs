@@ -32,12 +32,16 @@ var machine = MachineInfo.Read();
 var started = TimeProvider.System.GetUtcNow();
 var total = Stopwatch.StartNew();
 Console.WriteLine($"IamKeyFunc benchmark: {machine.Describe()}; load average {machine.LoadAverage ?? "n/a"}");
+if (arguments.Overrides.Count > 0)
+{
+    Console.WriteLine($"Tuning experiment, not the production defaults: {string.Join(", ", arguments.Overrides.Select(p => $"{p.Key}={p.Value}"))}");
+}
 
 // Warm-up, not reported: JIT, connection and serializer set-up would otherwise be charged to whichever mode runs first.
 foreach (var mode in Enum.GetValues<BenchmarkMode>())
 {
     var warmUp = BenchmarkConfig.Quick[^1] with { Latency = TimeSpan.Zero };
-    _ = await ModeRunner.RunAsync(warmUp, warmUp.CreateScenario(TimeProvider.System.GetUtcNow()), mode, cancel.Token);
+    _ = await ModeRunner.RunAsync(warmUp, warmUp.CreateScenario(TimeProvider.System.GetUtcNow()), mode, arguments.Overrides, cancel.Token);
 }
 
 var results = new List<ConfigResult>();
@@ -48,14 +52,14 @@ foreach (var config in arguments.Configs)
     Console.WriteLine();
     Console.WriteLine($"== {config.Name}: {config.Describe()}");
     var modes = new List<ModeResult>();
-    foreach (var mode in Enum.GetValues<BenchmarkMode>())
+    foreach (var mode in arguments.Modes)
     {
-        var result = await ModeRunner.RunAsync(config, scenario, mode, cancel.Token);
+        var result = await ModeRunner.RunAsync(config, scenario, mode, arguments.Overrides, cancel.Token);
         modes.Add(result);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"   {mode,-8} {result.Wall.TotalSeconds,8:0.00} s  {result.ServerIamTotal,6} IAM calls  {result.ServerThrottled,5} throttled  " +
-            $"peak {result.PeakMegabytes,6:0.0} MB  {result.Records,5} records  floor {result.Floor.TotalSeconds:0.00} s  {result.Verification.Describe()}" +
+            $"peak {result.PeakMegabytes,6:0.0} MB (retained {result.RetainedMegabytes,5:0.0})  {result.Records,5} records  floor {result.Floor.TotalSeconds:0.00} s  {result.Verification.Describe()}" +
             $"{(result.StatsAgree ? "" : "  STATS DISAGREE")}{(result.Error is null ? "" : "  " + result.Error)}"));
     }
 

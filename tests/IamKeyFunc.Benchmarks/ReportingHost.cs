@@ -1,23 +1,23 @@
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Findings;
 using IamKeyFunc.Reporting.Jobs;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IamKeyFunc.Benchmarks;
 
 /// <summary>
-/// The production services (federation, IAM client, collector, job) wired to the emulator the way configuration wires
-/// them in Azure: only endpoints, the role ARNs and the key ID format (<c>Full</c>, to compare with the ground truth)
-/// are set; every collection knob keeps its production default. One host per measured run, so every run starts with
+/// The production composition root (<c>AddIamKeyReporting</c>: federation, IAM client, collector, job) wired to the
+/// emulator by configuration alone: only the endpoints, the role ARNs, the key ID format (<c>Full</c>, to compare with
+/// the ground truth) and the sink (<c>None</c>: the benchmark passes its measuring sink per run) are set; every
+/// collection knob keeps its production default. The Entra token and the IAM client factory are replaced by an
+/// emulator token and a factory that remembers its clients (for their stats). One host per measured run, so every run starts with
 /// new STS sessions, new IAM clients (limiters at their maximum) and an empty connection pool.
 /// </summary>
 internal sealed class ReportingHost : IDisposable
@@ -37,12 +37,13 @@ internal sealed class ReportingHost : IDisposable
 
     public CollectionOptions CollectionOptions => _provider.GetRequiredService<IOptions<CollectionOptions>>().Value;
 
-    public static ReportingHost Create(AwsEmulatorServer emulator, FreshnessMode mode)
+    /// <param name="overrides">Settings to change for a tuning experiment (<c>--set</c>); empty for the published results.</param>
+    public static ReportingHost Create(AwsEmulatorServer emulator, FreshnessMode mode, IReadOnlyDictionary<string, string> overrides)
     {
         var scenario = emulator.Scenario;
         var members = scenario.Accounts.Where(a => a != scenario.CentralAccount).ToList();
         var memberRole = members.SelectMany(a => a.Roles).Select(r => r.Name).FirstOrDefault() ?? "IamKeyFuncMember";
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["IamKey:Aws:RoleArn"] = scenario.CentralRoleArn,
             ["IamKey:Aws:Audience"] = scenario.CentralRole!.WebIdentity!.Audience,
@@ -52,27 +53,21 @@ internal sealed class ReportingHost : IDisposable
             ["IamKey:Aws:MemberRoleName"] = memberRole,
             ["IamKey:Collection:Mode"] = mode.ToString(),
             ["IamKey:Collection:KeyIdFormat"] = nameof(KeyIdFormat.Full),
-        }).Build();
+            ["IamKey:Delivery:Sink"] = nameof(SinkMode.None),
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TokenCredential>(new EmulatorTokenCredential(scenario));
         services.AddSingleton<RecordingIamClientFactory>();
         services.AddSingleton<IamClientFactory>(provider => provider.GetRequiredService<RecordingIamClientFactory>());
-        services.AddAwsFederation(configuration);
-        services.AddIamClient();
-        services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName)).ValidateDataAnnotations();
-        services.AddOptions<FindingsOptions>().Bind(configuration.GetSection(FindingsOptions.SectionName));
-        services.AddSingleton<FindingsEvaluator>();
-        services.AddSingleton<AccountCollector>();
-        services.AddSingleton(provider => new ReportJob(
-            provider.GetRequiredService<AwsSessionProvider>(),
-            provider.GetRequiredService<AccountCollector>(),
-            sink: null,
-            provider.GetRequiredService<IOptions<CollectionOptions>>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<ReportJob>>()));
+        services.AddIamKeyReporting(configuration);
         return new ReportingHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
 
