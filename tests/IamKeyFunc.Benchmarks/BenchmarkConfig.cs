@@ -17,6 +17,7 @@ namespace IamKeyFunc.Benchmarks;
 /// <param name="NoKeyShare">Share of users with no access key.</param>
 /// <param name="OneKeyShare">Share of users with exactly one key (the rest have two).</param>
 /// <param name="NeverUsedKeyShare">Share of keys that were never used.</param>
+/// <param name="RootKeyShare">Share of accounts whose root user has an access key (seen only through the credential report).</param>
 /// <param name="Seed">Seed of the scenario generator.</param>
 internal sealed record BenchmarkConfig(
     string Name,
@@ -28,6 +29,7 @@ internal sealed record BenchmarkConfig(
     double NoKeyShare = 0.50,
     double OneKeyShare = 0.35,
     double NeverUsedKeyShare = 0.20,
+    double RootKeyShare = 0.10,
     int Seed = 1)
 {
     /// <summary>Key and user ages are spread over two years.</summary>
@@ -41,11 +43,14 @@ internal sealed record BenchmarkConfig(
         new("3", Accounts: 10, UsersPerAccount: 300, Latency: TimeSpan.FromMilliseconds(20), CallsPerSecond: 50, Burst: 50),
     ];
 
-    /// <summary>Tiny sizes for the CI smoke check: correctness, not speed.</summary>
+    /// <summary>
+    /// Tiny sizes for the CI smoke check: correctness, not speed. Every account has a root key, so the root-key path
+    /// (credential report only) is checked too; the second configuration crosses a chained AssumeRole into a member account.
+    /// </summary>
     public static IReadOnlyList<BenchmarkConfig> Quick { get; } =
     [
-        new("quick-1", Accounts: 1, UsersPerAccount: 20, Latency: TimeSpan.FromMilliseconds(2), CallsPerSecond: 1000, Burst: 1000),
-        new("quick-2", Accounts: 2, UsersPerAccount: 15, Latency: TimeSpan.FromMilliseconds(2), CallsPerSecond: 1000, Burst: 1000),
+        new("quick-1", Accounts: 1, UsersPerAccount: 20, Latency: TimeSpan.FromMilliseconds(2), CallsPerSecond: 1000, Burst: 1000, RootKeyShare: 1),
+        new("quick-2", Accounts: 2, UsersPerAccount: 15, Latency: TimeSpan.FromMilliseconds(2), CallsPerSecond: 1000, Burst: 1000, RootKeyShare: 1),
     ];
 
     public EmulatorRateLimit RateLimit => new(CallsPerSecond, Burst);
@@ -59,6 +64,7 @@ internal sealed record BenchmarkConfig(
             NoKeyShare = NoKeyShare,
             OneKeyShare = OneKeyShare,
             NeverUsedKeyShare = NeverUsedKeyShare,
+            RootKeyShare = RootKeyShare,
             MaxAge = MaxAge,
         },
         now);

@@ -99,6 +99,35 @@ internal static class GroundTruth
         return new Verification(expected.Count, count, lost, duplicated, unexpected, mismatched, samples);
     }
 
+    /// <summary>
+    /// Proves the check can fail: a lost, a duplicated, an unexpected and a changed key must each be caught.
+    /// Returns what went wrong, or null.
+    /// </summary>
+    public static string? SelfCheck(IReadOnlyList<ExpectedAccessKey> truth)
+    {
+        var keys = truth.Where(k => !k.IsRoot).Select(k => new ObservedKey(
+            k.AccountId, k.UserName, k.AccessKeyId, false, k.KeySlot, k.Status, k.CreateDate, k.LastUsedDate, k.LastUsedRegion, k.LastUsedService)).ToList();
+        if (keys.Count < 2)
+        {
+            return "the scenario has fewer than two user keys";
+        }
+
+        var cases = new (string Name, List<ObservedKey> Keys, Func<Verification, bool> Caught)[]
+        {
+            ("lost", keys.Skip(1).ToList(), v => v.Lost == 1),
+            ("duplicated", [.. keys, keys[0]], v => v.Duplicated == 1),
+            ("unexpected", [.. keys, keys[0] with { AccessKeyId = "AKIAFAKENOTINTRUTH01" }], v => v.Unexpected == 1),
+            ("changed", [keys[0] with { Status = keys[0].Status == "Active" ? "Inactive" : "Active" }, .. keys.Skip(1)], v => v.Mismatched == 1),
+        };
+        if (!Verify(truth, keys, includeRootKeys: false).Passed)
+        {
+            return "the exact user-key set was rejected";
+        }
+
+        var missed = cases.Where(c => Verify(truth, c.Keys, includeRootKeys: false) is var v && (v.Passed || !c.Caught(v))).Select(c => c.Name).ToList();
+        return missed.Count == 0 ? null : $"the check did not catch: {string.Join(", ", missed)}";
+    }
+
     private static string Identity(ExpectedAccessKey key) =>
         key.IsRoot ? $"{key.AccountId}/root/{key.KeySlot}" : $"{key.AccountId}/{key.AccessKeyId}";
 

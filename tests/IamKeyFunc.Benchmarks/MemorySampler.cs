@@ -3,10 +3,12 @@ namespace IamKeyFunc.Benchmarks;
 /// <summary>What a run did to the managed heap.</summary>
 /// <param name="StartBytes">Heap left after the settling collection before the run.</param>
 /// <param name="PeakBytes">Highest <see cref="GC.GetTotalMemory(bool)"/> seen (garbage not yet collected included).</param>
-/// <param name="RetainedPeakBytes">Highest heap size right after a collection (live objects and fragmentation only),
-/// including a full collection at the end of the run while its results are still referenced.</param>
+/// <param name="RetainedPeakBytes">Highest heap size right after a collection (what the collection could not or did not
+/// reclaim: after an ephemeral collection, dead objects already promoted to generation 2 still count).</param>
+/// <param name="EndLiveBytes">Heap after a full blocking collection at the end of the run, while its results are
+/// still referenced: what the run keeps alive.</param>
 /// <param name="AllocatedBytes">Bytes allocated during the run.</param>
-internal sealed record MemoryUse(long StartBytes, long PeakBytes, long RetainedPeakBytes, long AllocatedBytes);
+internal sealed record MemoryUse(long StartBytes, long PeakBytes, long RetainedPeakBytes, long EndLiveBytes, long AllocatedBytes);
 
 /// <summary>
 /// Samples the managed heap on a background thread every 5 ms: <see cref="GC.GetTotalMemory(bool)"/> without
@@ -50,8 +52,8 @@ internal sealed class MemorySampler : IDisposable
     }
 
     /// <summary>
-    /// Stops sampling. Call it while the run's results are still referenced: a last full collection counts them in the
-    /// retained peak.
+    /// Stops sampling. Call it while the run's results are still referenced: a last full collection measures what the
+    /// run keeps alive.
     /// </summary>
     public MemoryUse Stop()
     {
@@ -59,9 +61,9 @@ internal sealed class MemorySampler : IDisposable
         Sample();
         _stop.Set();
         _thread.Join();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
-        Sample();
-        return new MemoryUse(_startBytes, Interlocked.Read(ref _peak), Interlocked.Read(ref _retainedPeak), allocated);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var endLive = GC.GetTotalMemory(forceFullCollection: false);
+        return new MemoryUse(_startBytes, Interlocked.Read(ref _peak), Interlocked.Read(ref _retainedPeak), endLive, allocated);
     }
 
     public void Dispose()

@@ -57,11 +57,11 @@ internal sealed record ModeResult
     /// <summary>Peak managed heap, garbage included (the whole process: the in-process emulator too).</summary>
     public double PeakMegabytes => Memory.PeakBytes / 1048576.0;
 
-    /// <summary>Peak heap after a collection (survivors only), the whole process.</summary>
+    /// <summary>Peak heap right after a collection, the whole process.</summary>
     public double RetainedMegabytes => Memory.RetainedPeakBytes / 1048576.0;
 
-    /// <summary>Retained peak above the settled heap the run started from: what the run itself kept alive at most.</summary>
-    public double GrowthMegabytes => (Memory.RetainedPeakBytes - Memory.StartBytes) / 1048576.0;
+    /// <summary>What the run keeps alive at its end (records included) above the settled heap it started from.</summary>
+    public double GrowthMegabytes => (Memory.EndLiveBytes - Memory.StartBytes) / 1048576.0;
 
     public double AllocatedMegabytes => Memory.AllocatedBytes / 1048576.0;
 

@@ -49,6 +49,12 @@ foreach (var config in arguments.Configs)
 {
     var scenario = config.CreateScenario(TimeProvider.System.GetUtcNow());
     var truth = scenario.ExpectedKeys();
+    if (GroundTruth.SelfCheck(truth) is { } broken)
+    {
+        Console.Error.WriteLine($"The ground-truth check itself is broken: {broken}.");
+        return 1;
+    }
+
     Console.WriteLine();
     Console.WriteLine($"== {config.Name}: {config.Describe()}");
     var modes = new List<ModeResult>();
