@@ -11,6 +11,7 @@ internal sealed record BenchmarkArguments(
     IReadOnlyList<BenchmarkMode> Modes,
     bool Quick,
     string? Output,
+    string? Notes,
     IReadOnlyDictionary<string, string> Overrides,
     IReadOnlyList<string> Raw)
 {
@@ -20,6 +21,8 @@ internal sealed record BenchmarkArguments(
           --quick                 tiny sizes, 2 ms latency, high limits: the CI smoke check (correctness only)
           --config N[,N...]       run only these standard configurations (1, 2, 3); default: all three
           --output PATH           also write the results as markdown to PATH (e.g. docs/benchmarks.md)
+          --notes PATH            append this markdown file to the output under "Notes" (hand-written
+                                  analysis, e.g. tests/IamKeyFunc.Benchmarks/notes.md)
           --set IamKey:X:Y=VALUE  override a setting for a tuning experiment (repeatable); the output says so.
                                   The published results use none: every knob at its production default.
           --modes M[,M...]        run only these modes (baseline, live, report) for an experiment;
@@ -40,6 +43,7 @@ internal sealed record BenchmarkArguments(
     {
         var quick = false;
         string? output = null;
+        string? notes = null;
         var selected = new List<string>();
         var custom = new Dictionary<string, string>(StringComparer.Ordinal);
         var overrides = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -54,6 +58,9 @@ internal sealed record BenchmarkArguments(
                     break;
                 case "--output":
                     output = Value(args, ref i);
+                    break;
+                case "--notes":
+                    notes = Value(args, ref i);
                     break;
                 case "--set":
                     var setting = Value(args, ref i).Split('=', 2);
@@ -88,7 +95,7 @@ internal sealed record BenchmarkArguments(
             : selected.Count == 0 ? BenchmarkConfig.Standard
             : [.. selected.Select(name => BenchmarkConfig.Standard.FirstOrDefault(c => c.Name == name)
                 ?? throw new ArgumentException($"--config {name}: the standard configurations are 1, 2 and 3."))];
-        return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), quick, output, overrides, args);
+        return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), quick, output, notes, overrides, args);
     }
 
     /// <summary>The command that reproduces this run.</summary>

@@ -18,7 +18,14 @@ internal static class MarkdownReport
     ];
 
     public static string Document(
-        BenchmarkArguments arguments, MachineInfo machine, string? loadAtEnd, DateTimeOffset started, TimeSpan total, IReadOnlyList<ConfigResult> results, IReadOnlyList<TargetCheck> targets)
+        BenchmarkArguments arguments,
+        MachineInfo machine,
+        string? loadAtEnd,
+        DateTimeOffset started,
+        TimeSpan total,
+        IReadOnlyList<ConfigResult> results,
+        IReadOnlyList<TargetCheck> targets,
+        string? notes)
     {
         var md = new StringBuilder();
         Line(md, $"# Benchmarks");
@@ -41,6 +48,11 @@ internal static class MarkdownReport
         }
 
         Line(md);
+        if (Busy(machine.LoadAverage, machine.Cores) || Busy(loadAtEnd, machine.Cores))
+        {
+            Line(md, $"> The machine was shared with other work during the run (load average above its {machine.Cores} cores), so wall times include some CPU contention; the CPU s column shows how much processor time the benchmark itself used.");
+            Line(md);
+        }
         Method(md);
         Line(md, $"## Results");
         Line(md);
@@ -55,6 +67,14 @@ internal static class MarkdownReport
         md.Append(TargetTable(targets));
         Line(md);
         Settings(md, arguments.Overrides);
+        if (notes is not null)
+        {
+            Line(md);
+            Line(md, $"## Notes");
+            Line(md);
+            md.Append(notes.Trim()).Append('\n');
+        }
+
         return md.ToString();
     }
 
@@ -70,7 +90,7 @@ internal static class MarkdownReport
         Line(md);
         md.Append("| Mode | Wall s | CPU s | IAM calls | ");
         md.AppendJoin(" | ", Operations.Select(o => o.Header));
-        md.AppendLine(" | STS calls | Throttled | Retries | Peak MB | Retained MB | Growth MB | Alloc MB | Records | Bytes | Time vs baseline | Calls vs baseline | Floor s | Wall / floor | Check |");
+        md.AppendLine(" | STS calls | Throttled | Retries | Peak MB | Retained MB | Kept MB | Alloc MB | Records | Bytes | Time vs baseline | Calls vs baseline | Floor s | Wall / floor | Check |");
         md.Append("|---|--:|--:|--:|");
         md.AppendJoin("", Operations.Select(_ => "--:|"));
         md.AppendLine("--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
@@ -115,7 +135,7 @@ internal static class MarkdownReport
         Line(md, $"- **Wall s**: from the first STS call to the last record serialized (sessions, collection, findings, serialization for delivery).");
         Line(md, $"- **CPU s**: processor time of the whole process during the run (our code and the in-process emulator, both sides of every call); compare with Wall s × cores to see whether the machine, not the rate limit, was the bottleneck.");
         Line(md, $"- **IAM calls** and the per-operation columns are counted **by the emulator** (every attempt, throttled ones included). The IAM clients' own counters are cross-checked against them (calls per operation and throttled answers); **Check** fails if they disagree. **Retries** are the clients' retried attempts.");
-        Line(md, $"- **Peak MB**: the highest managed heap seen, garbage included (`GC.GetTotalMemory(false)` sampled every 5 ms on a background thread, and the heap size after each collection from `GC.GetGCMemoryInfo()`) — the whole process, the in-process emulator included. Once a run has allocated more than the GC's generation-0 budget, this is mostly garbage waiting for the next collection, so it tracks the GC's budget on this machine rather than the data. **Retained MB**: the highest heap size right after a collection (what a collection left; after an ephemeral one, dead objects already in generation 2 still count). **Growth MB**: the heap after a full compacting collection at the end of the run, while its records are still referenced, minus the heap after the same collection before the run (each mode starts from a settled heap): what the run keeps alive, which must grow no faster than the number of keys. **Alloc MB**: bytes allocated during the run.");
+        Line(md, $"- **Peak MB**: the highest managed heap seen, garbage included (`GC.GetTotalMemory(false)` sampled every 5 ms on a background thread, and the heap size after each collection from `GC.GetGCMemoryInfo()`) — the whole process, the in-process emulator included. Once a run has allocated more than the GC's generation-0 budget, this is mostly garbage waiting for the next collection, so it tracks the GC's budget on this machine rather than the data. **Retained MB**: the highest heap size right after a collection (what a collection left; after an ephemeral one, dead objects already in generation 2 still count). **Kept MB**: the heap after a full compacting collection at the end of the run, while its records are still referenced, minus the heap after the same collection before the run (each mode starts from a settled heap): what the run keeps alive (mostly its records; under 1 MB it is within the noise). The linear-growth target compares Retained MB, a conservative upper bound, between configurations 1 and 2. **Alloc MB**: bytes allocated during the run.");
         Line(md, $"- **Records** and **Bytes**: key records produced, and the UTF-8 JSON that would be posted to Log Analytics: for ours the key records and run summaries serialized with `ReportJsonContext` as JSON arrays (as the sinks send them, before compression); for the baseline the seed's `key_rec` objects (masked key ID, nine fields, compact JSON).");
         Line(md, $"- **Check**: the mode's record set equals the emulator's ground truth (`EmulatorScenario.ExpectedKeys()`): every key exactly once, none extra (user keys by account and full key ID, `KeyIdFormat` `Full`; root keys by account and slot), and user, slot, status, creation time and last use (time, region, service) equal. Report mode's last use comes from the credential report, live mode's from `GetAccessKeyLastUsed`. Any failure makes the program exit with code 1.");
         Line(md, $"- **Floor s** (rate-limit floor): the shortest wall time the token buckets allow for the fewest IAM calls the mode needs. For an account needing C calls with a bucket of capacity B refilled at R calls/s: max(0, C − B) / R, because at most B + R·t calls are admitted in t seconds; accounts have their own buckets and can run side by side, so the run's floor is the largest account floor. The burst B is part of the formula rather than set to 1: a real token bucket has a burst, and here B is one second of calls (`EmulatorRateLimit.PerSecond`). Minimum calls per account with N users, K user keys, W users with keys: baseline ⌈N/100⌉ + N + K; live ⌈N/1000⌉ + N + K + 3 (credential report: Generate STARTED, Generate COMPLETE, Get) + 1 (ListAccountAliases); report 3 + 1 + W. **Wall / floor** = Wall s ÷ Floor s.");
@@ -136,6 +156,9 @@ internal static class MarkdownReport
 
         Line(md, $"Production defaults of `IamKey:Collection`, used by our modes and (for retries) the baseline unless overridden above: MaxParallelAccounts {o.MaxParallelAccounts}, MaxConcurrentRequestsPerAccount {o.MaxConcurrentRequestsPerAccount} (the AIMD limiter's ceiling), MaxAttempts {o.MaxAttempts}, RetryBaseDelay {o.RetryBaseDelay.TotalMilliseconds:0} ms, RetryMaxDelay {o.RetryMaxDelay.TotalSeconds:0} s (full jitter), PageSize {o.PageSize}, RequestTimeout {o.RequestTimeout.TotalSeconds:0} s. Only `KeyIdFormat` is `Full` (to compare key IDs with the ground truth) and the endpoints point at the emulator.");
     }
+
+    private static bool Busy(string? loadAverage, int cores) =>
+        loadAverage?.Split(' ')[0] is { } first && double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) && load > cores;
 
     private static string Minimum(ConfigResult result, BenchmarkMode mode) =>
         result.Modes.FirstOrDefault(m => m.Mode == mode) is { } m

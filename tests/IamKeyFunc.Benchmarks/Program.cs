@@ -86,7 +86,8 @@ if (targets.Count > 0)
 
 if (arguments.Output is { } output)
 {
-    var document = MarkdownReport.Document(arguments, machine, MachineInfo.LoadAverageNow(), started, total.Elapsed, results, targets);
+    var notes = arguments.Notes is { } notesPath ? await File.ReadAllTextAsync(notesPath) : null;
+    var document = MarkdownReport.Document(arguments, machine, MachineInfo.LoadAverageNow(), started, total.Elapsed, results, targets, notes);
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
     await File.WriteAllTextAsync(output, document);
     Console.WriteLine($"Wrote {output}");

@@ -145,16 +145,20 @@ internal static class Targets
             "Peak of the whole process's managed heap, garbage and the in-process emulator included.");
     }
 
-    /// <summary>Growth (live at the end − settled start) may grow by at most the factor the key count grew by.</summary>
+    /// <summary>
+    /// The retained heap (peak right after a collection, the whole process) may grow by at most the factor the key count
+    /// grew by. It is an upper bound of what the run holds (the emulator's own state and not-yet-collected generation-2
+    /// garbage count too), so passing on it is conservative; the live heap at the end of the run is shown alongside.
+    /// </summary>
     private static TargetCheck GrowthCheck(ConfigResult small, ConfigResult large, BenchmarkMode mode)
     {
         var (s, l) = (small[mode], large[mode]);
         var keyFactor = (double)l.Records / s.Records;
-        var memoryFactor = l.GrowthMegabytes / s.GrowthMegabytes;
+        var memoryFactor = l.RetainedMegabytes / s.RetainedMegabytes;
         return new TargetCheck(
             $"{Label(mode)} memory growth ≤ linear in keys, config 1 → 2",
-            F($"{s.GrowthMegabytes:0.0} → {l.GrowthMegabytes:0.0} MB ({memoryFactor:0.00}×) for {s.Records} → {l.Records} keys ({keyFactor:0.00}×); {s.GrowthMegabytes * 1024 / s.Records:0.0} → {l.GrowthMegabytes * 1024 / l.Records:0.0} KB per key"),
-            "growth factor ≤ key factor",
+            F($"retained {s.RetainedMegabytes:0.0} → {l.RetainedMegabytes:0.0} MB ({memoryFactor:0.0}×) for {s.Records:N0} → {l.Records:N0} keys ({keyFactor:0.0}×); kept alive at the end {s.GrowthMegabytes:+0.0;-0.0} → {l.GrowthMegabytes:+0.0;-0.0} MB ({l.GrowthMegabytes * 1024 / l.Records:0.0} KB per key)"),
+            "retained factor ≤ key factor",
             memoryFactor <= keyFactor,
             F($"{(keyFactor - memoryFactor) / keyFactor:+0%;-0%}"));
     }
