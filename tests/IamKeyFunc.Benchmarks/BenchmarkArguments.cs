@@ -9,6 +9,7 @@ namespace IamKeyFunc.Benchmarks;
 internal sealed record BenchmarkArguments(
     IReadOnlyList<BenchmarkConfig> Configs,
     IReadOnlyList<BenchmarkMode> Modes,
+    int Repeat,
     bool Quick,
     string? Output,
     string? Notes,
@@ -25,6 +26,8 @@ internal sealed record BenchmarkArguments(
                                   analysis, e.g. tests/IamKeyFunc.Benchmarks/notes.md)
           --set IamKey:X:Y=VALUE  override a setting for a tuning experiment (repeatable); the output says so.
                                   The published results use none: every knob at its production default.
+          --repeat N              run each of our modes N times and report the median wall time
+                                  (default 3; 1 with --quick); the baseline runs once
           --modes M[,M...]        run only these modes (baseline, live, report) for an experiment;
                                   targets need all three
 
@@ -48,6 +51,7 @@ internal sealed record BenchmarkArguments(
         var custom = new Dictionary<string, string>(StringComparer.Ordinal);
         var overrides = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var modes = new List<BenchmarkMode>();
+        int? repeat = null;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -74,6 +78,12 @@ internal sealed record BenchmarkArguments(
                             ? mode
                             : throw new ArgumentException($"--modes {name}: expected baseline, live or report.")));
                     break;
+                case "--repeat":
+                    var text = Value(args, ref i);
+                    repeat = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var times) && times is >= 1 and <= 20
+                        ? times
+                        : throw new ArgumentException($"--repeat '{text}' must be a whole number from 1 to 20.");
+                    break;
                 case "--config":
                     selected.AddRange(Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
@@ -95,7 +105,7 @@ internal sealed record BenchmarkArguments(
             : selected.Count == 0 ? BenchmarkConfig.Standard
             : [.. selected.Select(name => BenchmarkConfig.Standard.FirstOrDefault(c => c.Name == name)
                 ?? throw new ArgumentException($"--config {name}: the standard configurations are 1, 2 and 3."))];
-        return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), quick, output, notes, overrides, args);
+        return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), repeat ?? (quick ? 1 : 3), quick, output, notes, overrides, args);
     }
 
     /// <summary>The command that reproduces this run.</summary>

@@ -53,7 +53,7 @@ internal static class MarkdownReport
             Line(md, $"> The machine was shared with other work during the run (load average above its {machine.Cores} cores), so wall times include some CPU contention; the CPU s column shows how much processor time the benchmark itself used.");
             Line(md);
         }
-        Method(md);
+        Method(md, arguments);
         Line(md, $"## Results");
         Line(md);
         foreach (var result in results)
@@ -88,16 +88,16 @@ internal static class MarkdownReport
         Line(md);
         Line(md, $"Ground truth: {result.Users:N0} users, {result.UserKeys:N0} user keys, {result.RootKeys} root keys. Minimum IAM calls per account — baseline {Minimum(result, BenchmarkMode.Baseline)}, live {Minimum(result, BenchmarkMode.Live)}, report {Minimum(result, BenchmarkMode.Report)}.");
         Line(md);
-        md.Append("| Mode | Wall s | CPU s | IAM calls | ");
+        md.Append("| Mode | Wall s | Wall range s | CPU s | IAM calls | ");
         md.AppendJoin(" | ", Operations.Select(o => o.Header));
         md.AppendLine(" | STS calls | Throttled | Retries | Peak MB | Retained MB | Kept MB | Alloc MB | Records | Bytes | Time vs baseline | Calls vs baseline | Floor s | Wall / floor | Check |");
-        md.Append("|---|--:|--:|--:|");
+        md.Append("|---|--:|--:|--:|--:|");
         md.AppendJoin("", Operations.Select(_ => "--:|"));
         md.AppendLine("--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
         var baseline = result.Modes.FirstOrDefault(m => m.Mode == BenchmarkMode.Baseline);
         foreach (var m in result.Modes)
         {
-            md.Append(F($"| {Label(m.Mode)} | {m.Wall.TotalSeconds:0.00} | {m.Cpu.TotalSeconds:0.0} | {m.ServerIamTotal:N0} | "));
+            md.Append(F($"| {Label(m.Mode)} | {m.Wall.TotalSeconds:0.00} | {Range(m.WallRuns)} | {m.Cpu.TotalSeconds:0.0} | {m.ServerIamTotal:N0} | "));
             md.AppendJoin(" | ", Operations.Select(o => F($"{m.ServerIamCalls.GetValueOrDefault(o.Operation):N0}")));
             md.Append(F($" | {m.ServerStsCalls} | {m.ServerThrottled:N0} | {m.Client.Retries:N0} | {m.PeakMegabytes:0.0} | {m.RetainedMegabytes:0.0} | {m.GrowthMegabytes:0.0} | {m.AllocatedMegabytes:0} | {m.Records:N0} | {m.Bytes:N0} | "));
             md.Append(baseline is null || m == baseline ? "— | — | " : F($"{m.Wall / baseline.Wall:0.00} ({baseline.Wall / m.Wall:0.0}× faster) | {(double)m.ServerIamTotal / baseline.ServerIamTotal:0.00} ({(double)baseline.ServerIamTotal / m.ServerIamTotal:0.0}× fewer) | "));
@@ -120,7 +120,7 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
-    private static void Method(StringBuilder md)
+    private static void Method(StringBuilder md, BenchmarkArguments arguments)
     {
         Line(md, $"## What is measured");
         Line(md);
@@ -132,7 +132,7 @@ internal static class MarkdownReport
         Line(md);
         Line(md, $"The emulator (`AwsEmulatorServer` on 127.0.0.1, scenario from `ScenarioGenerator`, seed 1) adds the configured latency to every call — throttled answers included — and runs a token bucket per account over IAM calls that answers HTTP 400 `Throttling` when empty. STS calls are not rate limited.");
         Line(md);
-        Line(md, $"- **Wall s**: from the first STS call to the last record serialized (sessions, collection, findings, serialization for delivery).");
+        Line(md, $"- **Wall s**: from the first STS call to the last record serialized (sessions, collection, findings, serialization for delivery). Our modes run {arguments.Repeat} time(s) each (`--repeat`), because their wall time varies with the jittered retry backoff; the row shows the median run (every column) and **Wall range s** the fastest and slowest. The baseline is sequential, never throttled, and runs once. Every run is checked.");
         Line(md, $"- **CPU s**: processor time of the whole process during the run (our code and the in-process emulator, both sides of every call); compare with Wall s × cores to see whether the machine, not the rate limit, was the bottleneck.");
         Line(md, $"- **IAM calls** and the per-operation columns are counted **by the emulator** (every attempt, throttled ones included). The IAM clients' own counters are cross-checked against them (calls per operation and throttled answers); **Check** fails if they disagree. **Retries** are the clients' retried attempts.");
         Line(md, $"- **Peak MB**: the highest managed heap seen, garbage included (`GC.GetTotalMemory(false)` sampled every 5 ms on a background thread, and the heap size after each collection from `GC.GetGCMemoryInfo()`) — the whole process, the in-process emulator included. Once a run has allocated more than the GC's generation-0 budget, this is mostly garbage waiting for the next collection, so it tracks the GC's budget on this machine rather than the data. **Retained MB**: the highest heap size right after a collection (what a collection left; after an ephemeral one, dead objects already in generation 2 still count). **Kept MB**: the heap after a full compacting collection at the end of the run, while its records are still referenced, minus the heap after the same collection before the run (each mode starts from a settled heap): what the run keeps alive (mostly its records; under 1 MB it is within the noise). The linear-growth target compares Retained MB, a conservative upper bound, between configurations 1 and 2. **Alloc MB**: bytes allocated during the run.");
@@ -156,6 +156,10 @@ internal static class MarkdownReport
 
         Line(md, $"Production defaults of `IamKey:Collection`, used by our modes and (for retries) the baseline unless overridden above: MaxParallelAccounts {o.MaxParallelAccounts}, MaxConcurrentRequestsPerAccount {o.MaxConcurrentRequestsPerAccount} (the AIMD limiter's ceiling), MaxAttempts {o.MaxAttempts}, RetryBaseDelay {o.RetryBaseDelay.TotalMilliseconds:0} ms, RetryMaxDelay {o.RetryMaxDelay.TotalSeconds:0} s (full jitter), PageSize {o.PageSize}, RequestTimeout {o.RequestTimeout.TotalSeconds:0} s. Only `KeyIdFormat` is `Full` (to compare key IDs with the ground truth) and the endpoints point at the emulator.");
     }
+
+    private static string Range(IReadOnlyList<TimeSpan> runs) => runs.Count < 2
+        ? "—"
+        : F($"{runs.Min().TotalSeconds:0.00}–{runs.Max().TotalSeconds:0.00}");
 
     private static bool Busy(string? loadAverage, int cores) =>
         loadAverage?.Split(' ')[0] is { } first && double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) && load > cores;

@@ -7,6 +7,9 @@ internal sealed record ModeResult
 
     public required TimeSpan Wall { get; init; }
 
+    /// <summary>Wall times of every repetition of this mode (this result is the median one, or a failed one).</summary>
+    public IReadOnlyList<TimeSpan> WallRuns { get; init; } = [];
+
     /// <summary>Processor time of the whole process during the run (our code and the in-process emulator).</summary>
     public required TimeSpan Cpu { get; init; }
 

@@ -60,13 +60,21 @@ foreach (var config in arguments.Configs)
     var modes = new List<ModeResult>();
     foreach (var mode in arguments.Modes)
     {
-        var result = await ModeRunner.RunAsync(config, scenario, mode, arguments.Overrides, cancel.Token);
-        modes.Add(result);
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"   {mode,-8} {result.Wall.TotalSeconds,8:0.00} s  {result.ServerIamTotal,6} IAM calls  {result.ServerThrottled,5} throttled  " +
-            $"peak {result.PeakMegabytes,6:0.0} MB (retained {result.RetainedMegabytes,5:0.0})  {result.Records,5} records  floor {result.Floor.TotalSeconds:0.00} s  {result.Verification.Describe()}" +
-            $"{(result.StatsAgree ? "" : "  STATS DISAGREE")}{(result.Error is null ? "" : "  " + result.Error)}"));
+        // Our modes' wall times vary with the jittered retry backoff: repeat them and report the median run (or a failed one).
+        var runs = new List<ModeResult>();
+        for (var run = 0; run < (mode == BenchmarkMode.Baseline ? 1 : arguments.Repeat); run++)
+        {
+            var result = await ModeRunner.RunAsync(config, scenario, mode, arguments.Overrides, cancel.Token);
+            runs.Add(result);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"   {mode,-8} {result.Wall.TotalSeconds,8:0.00} s  {result.ServerIamTotal,6} IAM calls  {result.ServerThrottled,5} throttled  " +
+                $"peak {result.PeakMegabytes,6:0.0} MB (retained {result.RetainedMegabytes,5:0.0})  {result.Records,5} records  floor {result.Floor.TotalSeconds:0.00} s  {result.Verification.Describe()}" +
+                $"  {result.ServerPeakConcurrency} in flight at most{(result.StatsAgree ? "" : "  STATS DISAGREE")}{(result.Error is null ? "" : "  " + result.Error)}"));
+        }
+
+        var representative = runs.FirstOrDefault(r => !r.Passed) ?? runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
+        modes.Add(representative with { WallRuns = [.. runs.Select(r => r.Wall)] });
     }
 
     var configResult = new ConfigResult(

@@ -17,8 +17,8 @@ namespace IamKeyFunc.Benchmarks;
 /// emulator by configuration alone: only the endpoints, the role ARNs, the key ID format (<c>Full</c>, to compare with
 /// the ground truth) and the sink (<c>None</c>: the benchmark passes its measuring sink per run) are set; every
 /// collection knob keeps its production default. The Entra token and the IAM client factory are replaced by an
-/// emulator token and a factory that remembers its clients (for their stats). One host per measured run, so every run starts with
-/// new STS sessions, new IAM clients (limiters at their maximum) and an empty connection pool.
+/// emulator token and a factory that remembers its clients (for their stats). One host per measured run, so every run
+/// starts with new STS sessions, new IAM clients (limiters at their maximum) and an empty connection pool.
 /// </summary>
 internal sealed class ReportingHost : IDisposable
 {
