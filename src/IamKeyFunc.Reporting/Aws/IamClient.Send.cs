@@ -20,24 +20,22 @@ public partial class IamClient
         bool credentialsRefreshed = false;
         while (true)
         {
-            Attempt attempt;
-            ImmutableCredentials credentials;
-            using (var lease = await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false))
+            // The slot is held through the backoff below: while IAM throttles, the account's request rate drops,
+            // not only its concurrency (with near-zero latency, a concurrency bound alone does not slow anything).
+            using var lease = await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+            sent++;
+            var attempt = await SendOnceAsync(action, body, credentials, cancellationToken).ConfigureAwait(false);
+            if (attempt.Result is { } result)
             {
-                credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
-                sent++;
-                attempt = await SendOnceAsync(action, body, credentials, cancellationToken).ConfigureAwait(false);
-                if (attempt.Result is { } result)
-                {
-                    _limiter.OnSuccess();
-                    return result;
-                }
+                _limiter.OnSuccess();
+                return result;
+            }
 
-                if (IamException.IsThrottlingError(attempt.Code, attempt.Status))
-                {
-                    Stats.RecordThrottled();
-                    _limiter.OnThrottled(lease);
-                }
+            if (IamException.IsThrottlingError(attempt.Code, attempt.Status))
+            {
+                Stats.RecordThrottled();
+                _limiter.OnThrottled(lease);
             }
 
             if (attempt.Code is IamErrorCodes.ExpiredToken or IamErrorCodes.ExpiredTokenException
@@ -108,20 +106,29 @@ public partial class IamClient
         }
     }
 
-    /// <summary>Clears the cached session unless another caller already replaced it, so the next read refreshes.</summary>
+    /// <summary>Federation sessions honour cancellation; any other <see cref="AWSCredentials"/> is read as the SDK does.</summary>
+    private Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
+        _credentials is StsSessionCredentials session ? session.GetCredentialsAsync(cancellationToken) : _credentials.GetCredentialsAsync();
+
+    /// <summary>
+    /// Drops the cached session unless another caller already replaced it, so the next read refreshes
+    /// (concurrent <c>ExpiredToken</c> answers cause one refresh, not one each).
+    /// </summary>
     private static async Task ForceRefreshAsync(AWSCredentials credentials, ImmutableCredentials used)
     {
-        if (credentials is StsSessionCredentials session)
+        switch (credentials)
         {
-            // Federation's sessions drop themselves only if still the rejected one, so concurrent callers cause one refresh.
-            session.Invalidate(used);
-            return;
-        }
+            case StsSessionCredentials session:
+                session.Invalidate(used);
+                break;
+            case RefreshingAWSCredentials refreshing:
+                var current = await refreshing.GetCredentialsAsync().ConfigureAwait(false);
+                if (current.AccessKey == used.AccessKey && current.Token == used.Token)
+                {
+                    refreshing.ClearCredentials();
+                }
 
-        var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        if (current.AccessKey == used.AccessKey && current.Token == used.Token && credentials is RefreshingAWSCredentials refreshing)
-        {
-            refreshing.ClearCredentials();
+                break;
         }
     }
 

@@ -15,7 +15,8 @@ namespace IamKeyFunc.Reporting.Aws;
 /// The IAM Query API (POST, form-encoded, SigV4) for one account session. Every attempt is signed afresh with
 /// the credentials' current value. Throttling, 5xx, timeouts and connection faults are retried with
 /// exponential backoff and full jitter; requests in flight are bounded by an AIMD limiter that halves while
-/// IAM throttles. Failures surface as <see cref="IamException"/>.
+/// IAM throttles; <c>ExpiredToken</c> drops the cached session once and retries. IAM failures surface as
+/// <see cref="IamException"/>; a failure to obtain credentials (e.g. <c>AwsFederationException</c>) passes through.
 /// </summary>
 public partial class IamClient
 {

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,6 +18,13 @@ public class IamClientFactory(
     ILoggerFactory loggerFactory)
 {
     public const string HttpClientName = "iam";
+
+    /// <summary>A client for one account session; keep it for the whole run so its limiter and stats are shared.</summary>
+    public virtual IamClient Create(AwsAccountSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Create(session.Credentials, session.IamEndpoint, session.IamSigningRegion, session.AccountId);
+    }
 
     /// <summary>A client for one account; keep it for the whole run so its limiter and stats are shared.</summary>
     public virtual IamClient Create(AWSCredentials credentials, Uri iamEndpoint, string signingRegion, string accountLabel) =>

@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,5 +37,27 @@ public class IamClientFactoryTests
         Assert.Equal(2, hanging.Requests.Count);
         Assert.Equal("111122223333", client.AccountLabel);
         Assert.Contains("111122223333", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_FromAnAccountSession_UsesItsEndpointSigningRegionAndAccountId()
+    {
+        var handler = new StubIamHandler(_ => IamWire.Ok("ListAccountAliases", "<AccountAliases><member>gov-prod</member></AccountAliases><IsTruncated>false</IsTruncated>"));
+        var services = new ServiceCollection();
+        services.AddIamClient();
+        services.AddHttpClient(IamClientFactory.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+        await using var provider = services.BuildServiceProvider();
+        var session = new AwsAccountSession(
+            "444455556666", AwsPartition.UsGov, "arn:aws-us-gov:iam::444455556666:role/IamKeyFuncMember",
+            new SessionAWSCredentials("ASIAGOV", "secret", "token"), AwsPartition.UsGov.IamEndpoint, AwsPartition.UsGov.IamSigningRegion);
+
+        var client = provider.GetRequiredService<IamClientFactory>().Create(session);
+        var aliases = await client.ListAccountAliasesAsync();
+
+        Assert.Equal(["gov-prod"], aliases);
+        Assert.Equal("444455556666", client.AccountLabel);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(AwsPartition.UsGov.IamEndpoint, request.Uri);
+        Assert.Contains("/us-gov-west-1/iam/aws4_request", request.Headers["Authorization"], StringComparison.Ordinal);
     }
 }

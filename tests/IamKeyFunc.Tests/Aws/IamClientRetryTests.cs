@@ -169,6 +169,42 @@ public class IamClientRetryTests
     }
 
     [Fact]
+    public async Task ExpiredToken_ArrivingAfterAnotherCallerRefreshed_DoesNotDropTheNewSession()
+    {
+        // A is signed with session 1 and answered late; B, also on session 1, is rejected, refreshes to session 2 and
+        // succeeds first. A's ExpiredToken must then retry on session 2 rather than throw session 2 away.
+        var session = new CountingStsSession(TimeProvider.System);
+        var aReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StubIamHandler(async (r, _) =>
+        {
+            if (r.Headers["X-Amz-Security-Token"] != "sts-token-1")
+            {
+                return IamWire.Ok("ListUsers", OneUser);
+            }
+
+            if (r.Index == 1)
+            {
+                aReceived.SetResult();
+                await releaseA.Task;
+            }
+
+            return IamWire.Error(HttpStatusCode.Forbidden, "ExpiredToken", "The security token included in the request is expired");
+        });
+        var client = IamTestClients.Create(handler, session);
+
+        var a = client.ListUsersAsync();
+        await aReceived.Task;
+        await client.ListUsersAsync();
+        releaseA.SetResult();
+        await a;
+
+        Assert.Equal(2, session.StsCalls);
+        Assert.Equal(["sts-token-1", "sts-token-1", "sts-token-2", "sts-token-2"], handler.Requests.Select(r => r.Headers["X-Amz-Security-Token"]));
+        Assert.Equal(2, client.Stats.CredentialRefreshes);
+    }
+
+    [Fact]
     public async Task ExpiredToken_AfterARefresh_Surfaces()
     {
         var credentials = new CountingRefreshingCredentials();

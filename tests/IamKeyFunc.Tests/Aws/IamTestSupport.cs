@@ -4,7 +4,9 @@ using System.Net;
 using System.Text;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IamKeyFunc.Tests.Aws;
@@ -178,4 +180,30 @@ internal static class SignatureAssert
         Assert.Equal(expected.Authorization, authorization);
         Assert.Equal(credentials.UseToken ? credentials.Token : null, request.Headers.GetValueOrDefault("X-Amz-Security-Token"));
     }
+}
+
+/// <summary>A federation session whose every STS call yields a new session: ASIASTS0001/sts-token-1, ...</summary>
+internal sealed class CountingStsSession(TimeProvider clock)
+    : StsSessionCredentials("arn:aws:iam::111122223333:role/IamKeyFuncReader", 3600, new AwsOptions(), clock, NullLogger.Instance)
+{
+    private readonly TimeProvider _clock = clock;
+    private int _calls;
+
+    public int StsCalls => Volatile.Read(ref _calls);
+
+    protected override string OperationName => "AssumeRole";
+
+    protected override Task<Amazon.SecurityToken.Model.Credentials> RequestCredentialsAsync(string sessionName, bool renewInput, CancellationToken cancellationToken)
+    {
+        int n = Interlocked.Increment(ref _calls);
+        return Task.FromResult(new Amazon.SecurityToken.Model.Credentials
+        {
+            AccessKeyId = $"ASIASTS{n:D4}",
+            SecretAccessKey = $"sts-secret-{n}",
+            SessionToken = $"sts-token-{n}",
+            Expiration = _clock.GetUtcNow().UtcDateTime.AddHours(1),
+        });
+    }
+
+    protected override string? HintFor(AmazonServiceException exception) => null;
 }
