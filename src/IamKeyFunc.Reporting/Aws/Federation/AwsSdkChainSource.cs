@@ -21,7 +21,7 @@ public class AwsSdkChainSource : AWSCredentials
     private AWSCredentials? _resolved;
 
     public AwsSdkChainSource(IOptions<AwsOptions> options)
-        : this(options?.Value.Profile, profilesLocation: null)
+        : this(string.IsNullOrWhiteSpace(options?.Value.Profile) ? null : options.Value.Profile, profilesLocation: null)
     {
     }
 

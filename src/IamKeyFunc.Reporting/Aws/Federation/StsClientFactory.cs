@@ -39,14 +39,14 @@ public class StsClientFactory
     public Uri EndpointFor(AwsPartition partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        return _options.StsEndpoint ?? partition.StsEndpoint(_options.StsRegion);
+        return _options.StsEndpoint ?? partition.StsEndpoint(string.IsNullOrEmpty(_options.StsRegion) ? null : _options.StsRegion);
     }
 
     /// <summary>The SigV4 region of STS for <paramref name="partition"/>.</summary>
     public string RegionFor(AwsPartition partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        return _options.StsRegion ?? partition.HomeRegion;
+        return string.IsNullOrEmpty(_options.StsRegion) ? partition.HomeRegion : _options.StsRegion;
     }
 
     /// <summary>

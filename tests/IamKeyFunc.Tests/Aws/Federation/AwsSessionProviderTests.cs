@@ -133,6 +133,17 @@ public sealed class AwsSessionProviderTests
     }
 
     [Fact]
+    public void StsClientFactory_ShouldUseThePartitionsHomeRegion_WhenStsRegionIsEmpty()
+    {
+        // Arrange: an empty app setting binds as "".
+        var sts = StsFactory(Options(o => o.StsRegion = ""));
+
+        // Act / Assert
+        Assert.Equal(new Uri("https://sts.us-east-1.amazonaws.com/"), sts.EndpointFor(AwsPartition.Aws));
+        Assert.Equal("us-east-1", sts.RegionFor(AwsPartition.Aws));
+    }
+
+    [Fact]
     public async Task Sessions_ShouldFailOnlyTheDeniedAccount_WhenItsCredentialsAreFirstUsed()
     {
         // Arrange: the second member's role refuses the chain.

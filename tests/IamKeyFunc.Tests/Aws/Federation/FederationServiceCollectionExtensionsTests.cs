@@ -34,6 +34,31 @@ public sealed class FederationServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddAwsFederation_ShouldTreatEmptyOptionalSettingsAsUnset()
+    {
+        // Arrange: app settings left blank, as in a sample settings file.
+        using var provider = Build(new()
+        {
+            ["IamKey:Aws:RoleArn"] = CentralRoleArn,
+            ["IamKey:Aws:Audience"] = Audience,
+            ["IamKey:Aws:StsEndpoint"] = "",
+            ["IamKey:Aws:IamEndpoint"] = "",
+            ["IamKey:Aws:StsRegion"] = "",
+            ["IamKey:Aws:Profile"] = "",
+            ["IamKey:Aws:MemberAccountIds"] = "",
+            ["IamKey:Aws:MemberRoleArns"] = "",
+        });
+
+        // Act
+        var sessions = provider.GetRequiredService<AwsSessionProvider>();
+        var sts = provider.GetRequiredService<StsClientFactory>();
+
+        // Assert
+        Assert.Equal(new Uri("https://iam.amazonaws.com/"), Assert.Single(sessions.Sessions).IamEndpoint);
+        Assert.Equal(new Uri("https://sts.us-east-1.amazonaws.com/"), sts.EndpointFor(sessions.Partition));
+    }
+
+    [Fact]
     public void AddAwsFederation_ShouldReportEveryProblemWithTheSettingName_WhenOptionsAreValidated()
     {
         // Arrange
