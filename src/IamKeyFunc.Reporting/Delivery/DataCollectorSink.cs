@@ -141,7 +141,7 @@ public sealed partial class DataCollectorSink : IReportSink
                 continue;
             }
 
-            var retryable = outcome.Status is { } status ? RetryTiming.IsRetryable(status) : true;
+            var retryable = outcome.Status is not { } status || RetryTiming.IsRetryable(status);
             var description = outcome.Describe();
             if (!retryable || attempt >= _delivery.MaxAttempts)
             {

@@ -4,8 +4,8 @@ namespace IamKeyFunc.Reporting.Delivery;
 
 /// <summary>
 /// Packs serialized records into gzip-compressed JSON arrays whose compressed size (the body as sent) is at most a
-/// given number of bytes. The compressed size is measured, not estimated: each record is appended to a running
-/// gzip stream that is sync-flushed, so its length is the exact compressed size of the prefix so far.
+/// given number of bytes. The compressed size is measured, not estimated: records are appended to a running gzip
+/// stream, which is sync-flushed near the limit so its length is the exact compressed size of the prefix so far.
 /// </summary>
 internal static class GzipJsonArrayBatcher
 {
@@ -87,13 +87,19 @@ internal static class GzipJsonArrayBatcher
         Complete(records[half..], maxBytes, batches);
     }
 
-    /// <summary>A running gzip stream of <c>[r1,r2,…</c> whose length after a sync flush is exact.</summary>
+    /// <summary>
+    /// A running gzip stream of <c>[r1,r2,…</c>. Records are written without flushing while an upper bound of their
+    /// compressed size (deflate never grows data by more than a few bytes per block) keeps the body under the limit;
+    /// only near the limit is the stream sync-flushed, before and after a record, to measure exactly whether it fits.
+    /// </summary>
     private sealed class Probe : IDisposable
     {
         private static readonly byte[] Open = "["u8.ToArray();
         private static readonly byte[] Comma = ","u8.ToArray();
         private readonly MemoryStream _output = new();
         private readonly GZipStream _gzip;
+        private long _flushedLength;
+        private long _unflushedBytes = 1; // the opening bracket
         private bool _empty = true;
 
         public Probe()
@@ -102,8 +108,34 @@ internal static class GzipJsonArrayBatcher
             _gzip.Write(Open);
         }
 
-        /// <summary>Appends the record and reports whether the array still fits; a record that did not fit poisons the probe (the caller starts a new one).</summary>
+        /// <summary>Appends the record and reports whether the array still fits; after a record that did not fit the caller starts a new probe.</summary>
         public bool TryAppend(SerializedRecord record, int maxBytes)
+        {
+            var addition = record.Utf8.Length + (_empty ? 0 : 1);
+            if (_flushedLength + UpperBound(_unflushedBytes + addition) + TrailerReserve <= maxBytes)
+            {
+                Write(record);
+                _unflushedBytes += addition;
+                return true;
+            }
+
+            // Close to the limit: measure what is already written, then this record alone.
+            Flush();
+            Write(record);
+            Flush();
+            return _flushedLength + TrailerReserve <= maxBytes;
+        }
+
+        public void Dispose()
+        {
+            _gzip.Dispose();
+            _output.Dispose();
+        }
+
+        /// <summary>Most bytes deflate can produce for <paramref name="bytes"/> input: stored blocks cost 5 bytes each.</summary>
+        private static long UpperBound(long bytes) => bytes + (bytes >> 8) + 16;
+
+        private void Write(SerializedRecord record)
         {
             if (!_empty)
             {
@@ -111,15 +143,14 @@ internal static class GzipJsonArrayBatcher
             }
 
             _gzip.Write(record.Utf8);
-            _gzip.Flush();
             _empty = false;
-            return _output.Length + TrailerReserve <= maxBytes;
         }
 
-        public void Dispose()
+        private void Flush()
         {
-            _gzip.Dispose();
-            _output.Dispose();
+            _gzip.Flush();
+            _flushedLength = _output.Length;
+            _unflushedBytes = 0;
         }
     }
 }

@@ -11,13 +11,12 @@ namespace IamKeyFunc.Reporting.Delivery;
 /// </summary>
 internal static class RetryTiming
 {
-    /// <summary>Service answers worth another attempt: throttling and transient server faults.</summary>
+    /// <summary>Service answers worth another attempt: 429 and transient server faults (500, 502, 503, 504); no other 4xx.</summary>
     public static bool IsRetryable(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests
         or HttpStatusCode.InternalServerError
         or HttpStatusCode.BadGateway
         or HttpStatusCode.ServiceUnavailable
-        or HttpStatusCode.GatewayTimeout
-        or HttpStatusCode.RequestTimeout;
+        or HttpStatusCode.GatewayTimeout;
 
     /// <summary>Connection faults and per-attempt timeouts (not the caller's cancellation).</summary>
     public static bool IsTransientFault(Exception exception, CancellationToken cancellationToken) => exception switch

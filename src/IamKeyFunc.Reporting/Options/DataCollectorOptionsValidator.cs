@@ -10,7 +10,7 @@ internal sealed class DataCollectorOptionsValidator(IOptions<DeliveryOptions> de
 {
     public ValidateOptionsResult Validate(string? name, DataCollectorOptions options)
     {
-        if (delivery.Value.Sink != SinkMode.DataCollector)
+        if (OptionsChecks.SelectedSink(delivery) != SinkMode.DataCollector)
         {
             return ValidateOptionsResult.Skip;
         }

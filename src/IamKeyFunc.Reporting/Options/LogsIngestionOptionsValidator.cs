@@ -11,7 +11,7 @@ internal sealed partial class LogsIngestionOptionsValidator(IOptions<DeliveryOpt
 {
     public ValidateOptionsResult Validate(string? name, LogsIngestionOptions options)
     {
-        if (delivery.Value.Sink != SinkMode.LogsIngestion)
+        if (OptionsChecks.SelectedSink(delivery) != SinkMode.LogsIngestion)
         {
             return ValidateOptionsResult.Skip;
         }

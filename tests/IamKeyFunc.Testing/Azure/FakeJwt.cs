@@ -1,42 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace IamKeyFunc.Testing.Azure;
 
 /// <summary>
-/// Well-formed Entra-v1-shaped JWTs (RS256 header, random signature) for the loopback fakes. The fakes check the
-/// claims (<c>iss</c>, <c>aud</c>, <c>exp</c>), never the signature.
+/// Reads and checks the Entra-v1-shaped JWTs the fakes hand out (minted by the AWS emulator's <c>TestJwt</c>). The
+/// fakes check the claims (<c>iss</c>, <c>aud</c>, <c>exp</c>), never the signature.
 /// </summary>
-/// <remarks>The AWS emulator has its own <c>TestJwt</c>; both produce the same shape. Switch to it once merged if it offers more.</remarks>
 public static class FakeJwt
 {
     /// <summary>The v1 issuer for a tenant: <c>https://sts.windows.net/{tenant}/</c> (trailing slash included).</summary>
     public static string V1Issuer(string tenantId) => $"https://sts.windows.net/{tenantId}/";
-
-    public static string Create(string issuer, string audience, string subject, DateTimeOffset expires, IReadOnlyDictionary<string, string>? claims = null, DateTimeOffset? issuedAt = null)
-    {
-        var iat = (issuedAt ?? expires.AddHours(-1)).ToUnixTimeSeconds();
-        var header = new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "iamkeyfunc-fake" };
-        var payload = new JsonObject
-        {
-            ["aud"] = audience,
-            ["iss"] = issuer,
-            ["iat"] = iat,
-            ["nbf"] = iat,
-            ["exp"] = expires.ToUnixTimeSeconds(),
-            ["sub"] = subject,
-            ["ver"] = "1.0",
-            ["uti"] = Base64Url(RandomNumberGenerator.GetBytes(16)),
-        };
-        foreach (var (name, value) in claims ?? new Dictionary<string, string>())
-        {
-            payload[name] = value;
-        }
-
-        return $"{Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString()))}.{Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()))}.{Base64Url(RandomNumberGenerator.GetBytes(256))}";
-    }
 
     /// <summary>The claims of a JWT-shaped token; null when it is not one.</summary>
     public static JsonElement? ReadPayload(string? token)
@@ -87,6 +60,4 @@ public static class FakeJwt
 
         return null;
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Core;
+using IamKeyFunc.AwsEmulator;
 using Microsoft.AspNetCore.Http;
 
 namespace IamKeyFunc.Testing.Azure;
@@ -78,23 +79,17 @@ public sealed class FakeManagedIdentityEndpoint : LoopbackService
         return endpoint;
     }
 
-    /// <summary>A token the endpoint would issue for <paramref name="resource"/> (v1 shape), recorded as issued.</summary>
+    /// <summary>A token the endpoint would issue for <paramref name="resource"/> (v1 shape, minted by the AWS emulator's <see cref="TestJwt"/> so the emulator accepts it), recorded as issued.</summary>
     public string MintToken(string resource, DateTimeOffset expires)
     {
-        var token = FakeJwt.Create(
+        var token = TestJwt.Create(
             FakeJwt.V1Issuer(Options.TenantId),
             resource,
             Options.PrincipalId,
             expires,
-            new Dictionary<string, string>
-            {
-                ["appid"] = Options.ClientId,
-                ["appidacr"] = "2",
-                ["idtyp"] = "app",
-                ["oid"] = Options.PrincipalId,
-                ["tid"] = Options.TenantId,
-            },
-            Options.TimeProvider.GetUtcNow());
+            issuedAt: Options.TimeProvider.GetUtcNow(),
+            appId: Options.ClientId,
+            objectId: Options.PrincipalId);
         _issued.Enqueue(token);
         return token;
     }

@@ -1,5 +1,7 @@
 using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Options;
 using IamKeyFunc.Testing.Azure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IamKeyFunc.Tests.Delivery;
 
@@ -173,5 +175,23 @@ public sealed class WorkspaceKeyProviderTests
         Assert.Equal(503, error.Status);
         Assert.Contains("503", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, fakes.KeyVault.Faults.Injected);
+    }
+
+    [Fact]
+    public async Task GetKey_VerifiesTheChallengeResourceByDefault()
+    {
+        // Arrange: production settings (verification on); the loopback vault's host can never match vault.azure.net.
+        await using var fakes = await AzureFakes.StartAsync();
+        await using var host = DeliveryHost.Create(fakes, configure: services => services.PostConfigure<DataCollectorOptions>(o => o.DisableChallengeResourceVerification = false));
+
+        // Act
+        var error = await Assert.ThrowsAsync<WorkspaceKeyException>(() => host.Get<WorkspaceKeyProvider>().GetKeyAsync().AsTask());
+
+        // Assert: refused before any token was asked for or sent.
+        Assert.True(error.IsConfigurationError);
+        Assert.Equal("ChallengeResourceMismatch", error.ErrorCode);
+        Assert.Contains("IamKey:DataCollector:KeyVaultUri", error.Message, StringComparison.Ordinal);
+        Assert.Empty(fakes.ManagedIdentity.TokenRequests);
+        Assert.Equal(0, fakes.KeyVault.SecretReads);
     }
 }
