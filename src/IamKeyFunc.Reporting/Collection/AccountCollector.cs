@@ -58,7 +58,7 @@ public partial class AccountCollector
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(run);
-        var scan = new AccountScan(_clients.Create(session.Credentials, session.IamEndpoint, session.IamSigningRegion, session.AccountId));
+        var scan = new AccountScan(_clients.Create(session));
         try
         {
             var inventory = _options.Mode == FreshnessMode.Report

@@ -227,7 +227,7 @@ public partial class ReportJob
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
     };
 
-    internal static string ModeName(FreshnessMode mode) => mode == FreshnessMode.Report ? "report" : "live";
+    internal static string ModeName(FreshnessMode mode) => mode == FreshnessMode.Report ? KeyRecords.Report : KeyRecords.Live;
 
     private void Enter(string runId)
     {

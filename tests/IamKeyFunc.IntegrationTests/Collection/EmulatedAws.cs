@@ -53,8 +53,9 @@ internal sealed class EmulatedAws : IAsyncDisposable
         TimeProvider.System.GetUtcNow());
 
     /// <summary>Starts the emulator and the stack; <paramref name="settings"/> adds or overrides <c>IamKey:*</c> settings.</summary>
+    /// <param name="azure">Where tokens for anything but AWS come from (Key Vault, Logs Ingestion), and the test wiring for the Azure fakes.</param>
     public static async Task<EmulatedAws> StartAsync(
-        EmulatorScenario scenario, Action<EmulatorOptions>? emulatorOptions = null, IReadOnlyDictionary<string, string?>? settings = null)
+        EmulatorScenario scenario, Action<EmulatorOptions>? emulatorOptions = null, IReadOnlyDictionary<string, string?>? settings = null, AzureFakes? azure = null)
     {
         var options = new EmulatorOptions();
         emulatorOptions?.Invoke(options);
@@ -63,14 +64,15 @@ internal sealed class EmulatedAws : IAsyncDisposable
         var hook = new IamRequestHook();
         var services = new ServiceCollection()
             .AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
-            .AddSingleton<TokenCredential>(new EmulatorTokenCredential(scenario))
-            .AddIamKeyReporting(Configuration(emulator, settings));
+            .AddSingleton<TokenCredential>(new EmulatorTokenCredential(scenario, azure?.CreateCredential()));
+        azure?.ConfigureServices(services);
+        services.AddIamKeyReporting(Configuration(emulator, azure is null ? settings : settings?.Concat(azure.Settings()) ?? azure.Settings()));
         services.AddHttpClient(IamClientFactory.HttpClientName).AddHttpMessageHandler(() => new IamRequestHandler(hook));
         return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
     }
 
     /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink.</summary>
-    public static IConfiguration Configuration(AwsEmulatorServer emulator, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static IConfiguration Configuration(AwsEmulatorServer emulator, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var scenario = emulator.Scenario;
         var central = scenario.CentralAccount;
@@ -90,7 +92,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
             ["IamKey:Collection:KeyIdFormat"] = "Full",
             ["IamKey:Delivery:Sink"] = "None",
         };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in overrides ?? [])
         {
             settings[key] = value;
         }
@@ -113,23 +115,27 @@ internal sealed class EmulatedAws : IAsyncDisposable
         await Emulator.DisposeAsync();
     }
 
-    /// <summary>The managed identity stand-in: a v1-shaped token for the scenario's audience and subject.</summary>
-    private sealed class EmulatorTokenCredential(EmulatorScenario scenario) : TokenCredential
+    /// <summary>The managed identity stand-in: a v1-shaped token for the scenario's audience and subject; other scopes go to <paramref name="azure"/>.</summary>
+    private sealed class EmulatorTokenCredential(EmulatorScenario scenario, TokenCredential? azure) : TokenCredential
     {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-        {
-            var audience = scenario.CentralRole!.WebIdentity!.Audience;
-            if (requestContext.Scopes is not [var scope] || scope != audience + "/.default")
-            {
-                throw new InvalidOperationException($"Unexpected token scope '{string.Join(' ', requestContext.Scopes)}'.");
-            }
+        private string AwsScope => scenario.CentralRole!.WebIdentity!.Audience + "/.default";
 
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            IsAws(requestContext) ? Mint() : Azure(requestContext).GetToken(requestContext, cancellationToken);
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            IsAws(requestContext) ? ValueTask.FromResult(Mint()) : Azure(requestContext).GetTokenAsync(requestContext, cancellationToken);
+
+        private bool IsAws(TokenRequestContext requestContext) => requestContext.Scopes is [var scope] && scope == AwsScope;
+
+        private TokenCredential Azure(TokenRequestContext requestContext) =>
+            azure ?? throw new InvalidOperationException($"Unexpected token scope '{string.Join(' ', requestContext.Scopes)}'.");
+
+        private AccessToken Mint()
+        {
             var expires = TimeProvider.System.GetUtcNow().AddHours(1);
             return new AccessToken(TestJwt.ForScenario(scenario, expires), expires);
         }
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 }
 
@@ -142,8 +148,11 @@ internal sealed class IamRequestHook
 
     public int Requests => Volatile.Read(ref _requests);
 
-    internal Task SeenAsync(HttpRequestMessage request) =>
-        OnRequest is { } onRequest ? onRequest(Interlocked.Increment(ref _requests), request) : Task.FromResult(Interlocked.Increment(ref _requests));
+    internal Task SeenAsync(HttpRequestMessage request)
+    {
+        var number = Interlocked.Increment(ref _requests);
+        return OnRequest?.Invoke(number, request) ?? Task.CompletedTask;
+    }
 }
 
 internal sealed class IamRequestHandler(IamRequestHook hook) : DelegatingHandler

@@ -229,6 +229,40 @@ public class ReportJobTests
     }
 
     [Fact]
+    public async Task RunAsync_ShouldDeliverToTheRequestsSink_InsteadOfTheConfiguredOne()
+    {
+        // Arrange
+        _collector.Returns(A, keys: 2);
+        var own = new RecordingSink();
+        var job = Job(new CollectionOptions(), A);
+
+        // Act
+        var result = await job.RunAsync(new RunRequest(RunTrigger.Cli, Sink: own));
+
+        // Assert
+        Assert.Empty(_sink.Calls);
+        Assert.Equal(["keys", "summaries"], own.Calls);
+        Assert.Equal(2, result.KeyDelivery!.Delivered);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShouldCollectWithoutDelivering_WhenNoSinkIsConfigured()
+    {
+        // Arrange
+        _collector.Returns(A, keys: 2);
+        var job = new ReportJob(new FixedSessions(A), _collector, sink: null, Microsoft.Extensions.Options.Options.Create(new CollectionOptions()), _time, _logger);
+
+        // Act
+        var result = await job.RunAsync(new RunRequest(RunTrigger.Timer));
+
+        // Assert
+        Assert.Equal(2, result.Records.Count);
+        Assert.Null(result.KeyDelivery);
+        Assert.Null(result.SummaryDelivery);
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+    }
+
+    [Fact]
     public async Task RunAsync_ShouldFailTheRunWithExactCounts_WhenABatchFailsAfterItsRetries()
     {
         // Arrange

@@ -1,0 +1,135 @@
+using IamKeyFunc.Reporting;
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Findings;
+using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace IamKeyFunc.Tests;
+
+public class ServiceCollectionExtensionsTests
+{
+    private static readonly Dictionary<string, string?> Valid = new()
+    {
+        ["IamKey:Aws:RoleArn"] = "arn:aws:iam::111122223333:role/IamKeyFuncReader",
+        ["IamKey:Aws:Audience"] = "api://0a1b2c3d-0000-4000-8000-00000000abcd",
+        ["IamKey:Aws:MemberAccountIds"] = "444455556666,777788889999",
+        ["IamKey:Collection:Mode"] = "Report",
+        ["IamKey:Findings:RotationDays"] = "60",
+        ["IamKey:Delivery:Sink"] = "DataCollector",
+        ["IamKey:DataCollector:WorkspaceId"] = "6a7b8c9d-0000-4000-8000-000000000001",
+        ["IamKey:DataCollector:KeyVaultUri"] = "https://kv-iamkeys.vault.azure.net/",
+        ["IamKey:Identity:ManagedIdentityClientId"] = "6a7b8c9d-0000-4000-8000-000000000002",
+    };
+
+    [Fact]
+    public async Task AddIamKeyReporting_ShouldResolveTheWholeGraph_WhenTheConfigurationIsCompleteAndValid()
+    {
+        // Arrange
+        using var host = Build(Valid);
+
+        // Act
+        await host.StartAsync();
+
+        // Assert
+        var services = host.Services;
+        Assert.NotNull(services.GetRequiredService<ReportJob>());
+        Assert.Same(services.GetRequiredService<ReportJob>(), services.GetRequiredService<ReportJob>());
+        Assert.IsType<DataCollectorSink>(services.GetRequiredService<IReportSink>());
+        Assert.Equal(3, services.GetRequiredService<AwsSessionProvider>().Sessions.Count);
+        Assert.NotNull(services.GetRequiredService<AccountCollector>());
+        Assert.NotNull(services.GetRequiredService<IamClientFactory>());
+        Assert.NotNull(services.GetRequiredService<FindingsEvaluator>());
+        Assert.Equal(FreshnessMode.Report, services.GetRequiredService<IOptions<CollectionOptions>>().Value.Mode);
+        Assert.Equal(60, services.GetRequiredService<IOptions<FindingsOptions>>().Value.RotationDays);
+        Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddIamKeyReporting_ShouldBuildAJobWithoutASink_WhenDeliveryIsNone()
+    {
+        // Arrange
+        using var host = Build(new(Valid) { ["IamKey:Delivery:Sink"] = "None", ["IamKey:DataCollector:WorkspaceId"] = null });
+
+        // Act
+        await host.StartAsync();
+
+        // Assert
+        Assert.NotNull(host.Services.GetRequiredService<ReportJob>());
+        await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("IamKey:Aws:RoleArn", "arn:aws:iam::1234:user/bob")]
+    [InlineData("IamKey:Aws:Audience", "https://example.com")]
+    [InlineData("IamKey:Aws:MemberAccountIds", "12345")]
+    [InlineData("IamKey:Collection:MaxParallelAccounts", "0")]
+    [InlineData("IamKey:Collection:PageSize", "1001")]
+    [InlineData("IamKey:Collection:RetryBaseDelay", "00:00:59")]
+    [InlineData("IamKey:Findings:RotationDays", "0")]
+    [InlineData("IamKey:Findings:NeverUsedGraceDays", "-1")]
+    [InlineData("IamKey:Delivery:KeyRecordTable", "not a table")]
+    [InlineData("IamKey:DataCollector:WorkspaceId", "not-a-guid")]
+    [InlineData("IamKey:DataCollector:KeyVaultUri", "http://kv.example.com/")]
+    [InlineData("IamKey:Identity:ManagedIdentityClientId", "not-a-guid")]
+    public async Task StartAsync_ShouldFailNamingTheSetting_WhenOneSettingIsInvalid(string setting, string value)
+    {
+        // Arrange
+        using var host = Build(new(Valid) { [setting] = value });
+
+        // Act
+        var failures = await StartFailuresAsync(host);
+
+        // Assert
+        Assert.Contains(failures, f => f.Contains(setting, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_ShouldReportEachProblemOnce_WhenPartsRegisterTheirOwnOptionsToo()
+    {
+        // Arrange
+        using var host = Build(new(Valid) { ["IamKey:Aws:RoleArn"] = "nonsense" });
+
+        // Act
+        var failures = await StartFailuresAsync(host);
+
+        // Assert
+        Assert.Single(failures, f => f.Contains("IamKey:Aws:RoleArn must look like", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_ShouldValidateTheLogsIngestionSettings_WhenThatSinkIsChosen()
+    {
+        // Arrange
+        using var host = Build(new(Valid) { ["IamKey:Delivery:Sink"] = "LogsIngestion", ["IamKey:LogsIngestion:Endpoint"] = "https://dce.example.com" });
+
+        // Act
+        var failures = await StartFailuresAsync(host);
+
+        // Assert
+        Assert.Contains(failures, f => f.Contains("IamKey:LogsIngestion:DcrImmutableId", StringComparison.Ordinal));
+    }
+
+    /// <summary>Every validation failure <c>StartAsync</c> reports (one options class: the exception; several: an aggregate of them).</summary>
+    private static async Task<IReadOnlyList<string>> StartFailuresAsync(IHost host)
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var all = ex is AggregateException aggregate ? aggregate.InnerExceptions : [ex];
+        return [.. all.Select(e => Assert.IsType<OptionsValidationException>(e)).SelectMany(e => e.Failures)];
+    }
+
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddIamKeyReporting(builder.Configuration);
+        return builder.Build();
+    }
+}
