@@ -39,7 +39,7 @@ internal static class MarkdownReport
         Line(md, $"| | |");
         Line(md, $"|---|---|");
         Line(md, $"| Date | {started:yyyy-MM-dd HH:mm} UTC (total {total.TotalMinutes:0.0} min) |");
-        Line(md, $"| Machine | {machine.Cores} cores{(machine.CpuModel is null ? "" : $" ({machine.CpuModel})")}, {machine.MemoryGiB:0.0} GiB |");
+        Line(md, $"| Machine | {machine.Cores} cores{(machine.CpuModel is null ? "" : $" ({machine.CpuModel})")}, {machine.MemoryGiB:0.0} GiB{(machine.LastLevelCache is null ? "" : $", last-level cache {machine.LastLevelCache}")} |");
         Line(md, $"| OS | {machine.Os} |");
         Line(md, $"| .NET | {machine.Runtime}, {machine.Gc} GC, Release build |");
         if (machine.LoadAverage is not null)

@@ -21,7 +21,7 @@ internal static class SeedAlgorithm
         var records = new List<BaselineKey>();
         foreach (var session in sessions)
         {
-            var iam = clients.Create(session.Credentials, session.IamEndpoint, session.IamSigningRegion, session.AccountId);
+            var iam = clients.Create(session);
             foreach (var user in await QueryIamUsersAsync(iam, loggedDate, cancellationToken).ConfigureAwait(false))
             {
                 records.AddRange(await QueryAccessKeysAsync(iam, user, cancellationToken).ConfigureAwait(false));
