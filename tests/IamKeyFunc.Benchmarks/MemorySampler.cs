@@ -8,7 +8,19 @@ namespace IamKeyFunc.Benchmarks;
 /// <param name="EndLiveBytes">Heap after a full blocking collection at the end of the run, while its results are
 /// still referenced: what the run keeps alive.</param>
 /// <param name="AllocatedBytes">Bytes allocated during the run.</param>
-internal sealed record MemoryUse(long StartBytes, long PeakBytes, long RetainedPeakBytes, long EndLiveBytes, long AllocatedBytes);
+internal sealed record MemoryUse(long StartBytes, long PeakBytes, long RetainedPeakBytes, long EndLiveBytes, long AllocatedBytes)
+{
+    /// <summary>Each figure's median over repeated runs (memory varies with when collections happen to run).</summary>
+    public static MemoryUse Median(IReadOnlyList<MemoryUse> runs) => new(
+        Median(runs, m => m.StartBytes),
+        Median(runs, m => m.PeakBytes),
+        Median(runs, m => m.RetainedPeakBytes),
+        Median(runs, m => m.EndLiveBytes),
+        Median(runs, m => m.AllocatedBytes));
+
+    private static long Median(IReadOnlyList<MemoryUse> runs, Func<MemoryUse, long> value) =>
+        runs.Select(value).Order().ElementAt(runs.Count / 2);
+}
 
 /// <summary>
 /// Samples the managed heap on a background thread every 5 ms: <see cref="GC.GetTotalMemory(bool)"/> without

@@ -60,7 +60,8 @@ foreach (var config in arguments.Configs)
     var modes = new List<ModeResult>();
     foreach (var mode in arguments.Modes)
     {
-        // Our modes' wall times vary with the jittered retry backoff: repeat them and report the median run (or a failed one).
+        // Our modes' wall times vary with the jittered retry backoff: repeat them and report the median run (or a failed
+        // one), with each memory figure's median over the runs.
         var runs = new List<ModeResult>();
         for (var run = 0; run < (mode == BenchmarkMode.Baseline ? 1 : arguments.Repeat); run++)
         {
@@ -73,8 +74,13 @@ foreach (var config in arguments.Configs)
                 $"  {result.ServerPeakConcurrency} in flight at most{(result.StatsAgree ? "" : "  STATS DISAGREE")}{(result.Error is null ? "" : "  " + result.Error)}"));
         }
 
-        var representative = runs.FirstOrDefault(r => !r.Passed) ?? runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
-        modes.Add(representative with { WallRuns = [.. runs.Select(r => r.Wall)] });
+        var failedRun = runs.FirstOrDefault(r => !r.Passed);
+        var representative = failedRun ?? runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
+        modes.Add(representative with
+        {
+            WallRuns = [.. runs.Select(r => r.Wall)],
+            Memory = failedRun?.Memory ?? MemoryUse.Median([.. runs.Select(r => r.Memory)]),
+        });
     }
 
     var configResult = new ConfigResult(
