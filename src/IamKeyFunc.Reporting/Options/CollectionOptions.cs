@@ -13,16 +13,26 @@ public sealed class CollectionOptions
     /// <summary>How key IDs appear in records: <c>Masked</c> (AKIA…WXYZ), <c>Full</c>, or <c>Sha256</c> (joins to CloudTrail with KQL hash_sha256()).</summary>
     public KeyIdFormat KeyIdFormat { get; set; } = KeyIdFormat.Masked;
 
+    /// <summary>
+    /// Accounts collected at the same time. IAM rate-limits each account separately, so accounts in parallel do not slow
+    /// each other; the default lets an organisation of up to 16 accounts finish in the time of its largest account
+    /// (docs/benchmarks.md, configuration 3).
+    /// </summary>
     [Range(1, 64, ErrorMessage = "IamKey:Collection:MaxParallelAccounts must be between 1 and 64.")]
-    public int MaxParallelAccounts { get; set; } = 4;
+    public int MaxParallelAccounts { get; set; } = 16;
 
     /// <summary>Upper bound of IAM requests in flight per account; lowered automatically while IAM throttles.</summary>
     [Range(1, 64, ErrorMessage = "IamKey:Collection:MaxConcurrentRequestsPerAccount must be between 1 and 64.")]
     public int MaxConcurrentRequestsPerAccount { get; set; } = 8;
 
-    /// <summary>Attempts per IAM request (first try included) on Throttling, 5xx and connection faults.</summary>
+    /// <summary>
+    /// Attempts per IAM request (first try included) on Throttling, 5xx and connection faults. When IAM throttles an
+    /// account steadily, a fifth to a third of all attempts can be throttled; with 8 attempts about one request in 15,000
+    /// then exhausts its retries and fails the whole account (it did in 3 of 8 benchmark runs of 10 accounts), with 12
+    /// about one in two million (docs/benchmarks.md).
+    /// </summary>
     [Range(1, 20, ErrorMessage = "IamKey:Collection:MaxAttempts must be between 1 and 20.")]
-    public int MaxAttempts { get; set; } = 8;
+    public int MaxAttempts { get; set; } = 12;
 
     /// <summary>First retry delay; doubles per attempt with full jitter.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "IamKey:Collection:RetryBaseDelay must be between 00:00:00 and 00:01:00.")]
