@@ -101,7 +101,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
     }
 
     /// <summary>The session of one account, as the job would use it.</summary>
-    public AwsAccountSession Session(string accountId) => Sessions.GetSessions([accountId]).Single();
+    public AwsAccountSession Session(string accountId) => Sessions.Sessions.Single(s => s.AccountId == accountId);
 
     /// <summary>IAM requests the emulator received for an account (its STS calls excluded).</summary>
     public long IamCalls(string accountId) =>
