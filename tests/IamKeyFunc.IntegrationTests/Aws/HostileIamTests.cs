@@ -2,7 +2,7 @@ using System.Diagnostics;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Aws;
 
 namespace IamKeyFunc.IntegrationTests.Aws;
