@@ -17,7 +17,7 @@ internal sealed class AccountProgress(IAnsiConsole console) : IProgress<RunSumma
             "Succeeded" => string.Create(CultureInfo.InvariantCulture,
                 $"[green]ok[/]      {account}  {value.Mode}  {value.UsersScanned} users, {value.KeysReported} keys, {value.FindingsCount} findings, {value.ApiCalls} calls, {value.DurationMs / 1000:F1} s"),
             "Skipped" => $"[grey]skipped[/] {account}",
-            _ => $"[red]failed[/]  {account}  {Markup.Escape(value.ErrorCode ?? "Error")}: {Markup.Escape(value.ErrorMessage ?? "")}",
+            _ => $"[red]failed[/]  {account}  {Markup.Escape(value.ErrorCode ?? "Error")}: {Markup.Escape(CliErrors.Clean(value.ErrorMessage ?? ""))}",
         };
 
         lock (_gate)
