@@ -21,7 +21,7 @@ public sealed class PoliteHostTests : IDisposable
         var config = CliRunner.WriteConfig(_directory.Path, FunctionHostTests.SampleSettings());
         await File.WriteAllTextAsync(config, "{\n  \"IamKey\": {\n    \"Aws\": {\"RoleArn\": \"arn:aws:iam::1111");
 
-        var (exitCode, output, error) = await CliProcess.RunAsync(command, "--config", config, "--output", Path.Combine(_directory.Path, "out.jsonl"));
+        var (exitCode, output, error) = await CliProcess.RunAsync(command, "--config", config);
 
         AssertOneLineError(exitCode, output, error, config, "line 3, column ");
     }
