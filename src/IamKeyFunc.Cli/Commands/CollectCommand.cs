@@ -18,7 +18,7 @@ namespace IamKeyFunc.Cli.Commands;
 /// </summary>
 internal static class CollectCommand
 {
-    public static Command Create(Option<FileInfo> config)
+    public static Command Create(Option<FileInfo> config, Option<bool> verbose)
     {
         var output = new Option<string?>("--output", "-o")
         {
@@ -44,9 +44,7 @@ internal static class CollectCommand
             Description = "live: GetAccessKeyLastUsed per key (exact); report: last use from the credential report (fewer calls). Default: IamKey:Collection:Mode.",
         };
         mode.AcceptOnlyFromAmong("live", "report");
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log at Information level on standard error (default: errors only; progress lines are always shown)." };
-
-        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, verbose };
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Request(
                 parse.GetValue(config),
@@ -85,7 +83,7 @@ internal static class CollectCommand
             return ExitCodes.Failed;
         }
 
-        await using var file = request.Output is null ? null : JsonlSink(services, request.Output);
+        await using var file = request.Output is null ? null : OpenOutput(services, request.Output);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
             new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
             cancellationToken);
@@ -93,7 +91,7 @@ internal static class CollectCommand
         {
             foreach (var problem in result.AccountErrors)
             {
-                console.MarkupLineInterpolated($"[red]{problem}[/]");
+                console.MarkupLineInterpolated($"[red]{CliErrors.Clean(problem)}[/]");
             }
 
             return ExitCodes.Failed;
@@ -115,7 +113,47 @@ internal static class CollectCommand
         return ExitCodes.Of(result.Status);
     }
 
-    internal static JsonlFileSink JsonlSink(IServiceProvider services, string path)
+    /// <summary>
+    /// Opens <c>--output</c> before anything is collected, so that a directory, an unwritable path or a file another run
+    /// is writing (the sink holds an exclusive lock) is refused at once, in one line.
+    /// </summary>
+    internal static JsonlFileSink OpenOutput(IServiceProvider services, string path)
+    {
+        if (path != JsonlFileSink.StandardOutput && Directory.Exists(path))
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' is a directory: give a file name (or - for standard output).");
+        }
+
+        if (path != JsonlFileSink.StandardOutput && FileInTheWay(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file)
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' cannot be created: '{file}' is a file, not a folder.");
+        }
+
+        try
+        {
+            return JsonlSink(services, path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' cannot be written: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The nearest existing ancestor of <paramref name="directory"/> when it is a file (so no folder can be made there).</summary>
+    private static string? FileInTheWay(string? directory)
+    {
+        for (; !string.IsNullOrEmpty(directory) && !Directory.Exists(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(directory))
+            {
+                return directory;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonlFileSink JsonlSink(IServiceProvider services, string path)
     {
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
         return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable);

@@ -64,7 +64,7 @@ internal static class DemoCommand
             return ExitCodes.Failed;
         }
 
-        await using var file = CollectCommand.JsonlSink(services, path);
+        await using var file = CollectCommand.OpenOutput(services, path);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
             new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
 

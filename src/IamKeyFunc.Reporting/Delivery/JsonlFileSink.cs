@@ -22,7 +22,11 @@ public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
     private readonly string _runSummaryTable;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Appends to <paramref name="path"/> (created if missing), or writes to standard output when it is <c>-</c>.</summary>
+    /// <summary>
+    /// Appends to <paramref name="path"/> (created if missing), or writes to standard output when it is <c>-</c>. The file
+    /// is held exclusively until disposed: a second writer fails at once with an <see cref="IOException"/> instead of
+    /// overwriting the first one's lines.
+    /// </summary>
     public JsonlFileSink(string path, string keyRecordTable = "AwsAccessKeyReport", string runSummaryTable = "AwsAccessKeyRunSummary")
         : this(OpenPath(path), ownsStream: path != StandardOutput, keyRecordTable, runSummaryTable)
     {
@@ -101,6 +105,6 @@ public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
-        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
     }
 }
