@@ -66,9 +66,15 @@ write() {
   [[ "${dry_run}" == true ]] || "$@"
 }
 
-for tool in az jq curl; do
-  command -v "${tool}" >/dev/null || { echo "${tool} is required." >&2; exit 2; }
-done
+command -v jq >/dev/null || { echo "jq is required." >&2; exit 2; }
+# A dry run also works without the Azure CLI or a login (on a fresh clone): it then assumes nothing exists yet.
+azure=true
+if ! command -v az >/dev/null || ! az account show --query id -o tsv >/dev/null 2>&1; then
+  [[ "${dry_run}" == true ]] || { echo "The Azure CLI is required, logged in: az login" >&2; exit 2; }
+  azure=false
+  log "(dry run without an Azure CLI login: assuming nothing exists yet)"
+fi
+[[ "${dry_run}" == true ]] || command -v curl >/dev/null || { echo "curl is required." >&2; exit 2; }
 
 # ---- 1. Build and publish ------------------------------------------------------------------------------------------
 step "1/6 build and publish the Function"
@@ -94,7 +100,6 @@ fi
 
 # ---- 2. Azure and Entra (Bicep) ------------------------------------------------------------------------------------
 step "2/6 deploy infra/azure/main.json (Azure resources and the Entra app registration)"
-az account show --query id -o tsv >/dev/null || { echo "Log in first: az login" >&2; exit 2; }
 
 aws_ready=false
 if command -v aws >/dev/null && caller="$(aws sts get-caller-identity --output json 2>/dev/null)"; then
@@ -111,10 +116,11 @@ parameters+=("${extra_parameters[@]}")
 
 # Same template and parameters: same deployment name; a succeeded deployment of that name is not repeated.
 deployment="iamkeyfunc-$({ sha256sum infra/azure/main.json; printf '%s\n' "${location}" "${parameters[@]}"; } | sha256sum | cut -c1-12)"
-if [[ "$(az group exists --name "${resource_group}")" != "true" ]]; then
+if [[ "${azure}" == false || "$(az group exists --name "${resource_group}")" != "true" ]]; then
   write az group create --name "${resource_group}" --location "${location}" --output none
 fi
-state="$(az deployment group show --resource-group "${resource_group}" --name "${deployment}" \
+state=""
+[[ "${azure}" == false ]] || state="$(az deployment group show --resource-group "${resource_group}" --name "${deployment}" \
   --query properties.provisioningState -o tsv 2>/dev/null || true)"
 if [[ "${state}" == "Succeeded" ]]; then
   log "Deployment ${deployment}: already succeeded with this template and these parameters"
