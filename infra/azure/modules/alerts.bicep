@@ -22,7 +22,8 @@ param alertEmail string = ''
 var notify = !empty(alertEmail)
 
 // Each query lives in infra/kql. The inventory changes once a day, the heartbeat matters sooner. Rules are stateful
-// (autoMitigate): they notify once when they fire and resolve by themselves when the condition clears.
+// (autoMitigate) unless noted: they notify once when they fire and resolve by themselves when the condition clears.
+// The failed-run and heartbeat queries stay quiet until the first run has written its summary.
 var rules = [
   {
     name: 'rotation-overdue'
@@ -35,6 +36,7 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT6H'
+    stateful: true
   }
   {
     name: 'root-keys'
@@ -47,6 +49,7 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT6H'
+    stateful: true
   }
   {
     name: 'failed-run'
@@ -59,11 +62,12 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT1H'
+    stateful: true
   }
   {
     name: 'heartbeat'
     displayName: 'IamKeyFunc heartbeat missing'
-    description: 'No run summary has arrived for 26 hours: the collector is not running or cannot deliver.'
+    description: 'No run summary has arrived for 26 hours: the collector is not running or cannot deliver. Quiet until the first run has written its summary.'
     severity: 1
     query: loadTextContent('../../kql/heartbeat.kql')
     measure: 'Runs'
@@ -71,6 +75,9 @@ var rules = [
     threshold: 1
     splitByAccount: false
     evaluationFrequency: 'PT1H'
+    // Stateless, notifying once a day: it fires 26 h after the last summary, and its query goes quiet once the last
+    // summary has left the two-day window, which must not read as "resolved".
+    stateful: false
   }
 ]
 
@@ -133,7 +140,8 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
           }
         ]
       }
-      autoMitigate: true
+      autoMitigate: rule.stateful
+      muteActionsDuration: rule.stateful ? null : 'P1D'
       // The Data Collector tables appear only with the first post; the functions stay valid without them, but
       // validation at deployment time could still race the just-saved functions.
       skipQueryValidation: true
