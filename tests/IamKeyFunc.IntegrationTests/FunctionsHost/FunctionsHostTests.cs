@@ -135,8 +135,8 @@ public sealed class FunctionsHostTests(FunctionsHostFixture fixture)
         {
             var calls = App.Aws.Stats.TotalCalls;
             var first = App.RefreshAsync("dryRun=true");
-            var deadline = TimeProvider.System.GetTimestamp();
-            while (App.Aws.Stats.TotalCalls == calls && TimeProvider.System.GetElapsedTime(deadline) < RunTimeout)
+            var waiting = TimeProvider.System.GetTimestamp();
+            while (App.Aws.Stats.TotalCalls == calls && TimeProvider.System.GetElapsedTime(waiting) < RunTimeout)
             {
                 await Task.Delay(50);
             }
