@@ -3,6 +3,7 @@ using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Findings;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Jobs;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Configuration;
@@ -34,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddAwsFederation(configuration);
         services.AddIamClient();
         services.AddReportDelivery(configuration);
+        services.AddKeyHistory(configuration);
 
         services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName);
         services.AddValidatedOptions<IdentityOptions>(configuration, IdentityOptions.SectionName)
@@ -84,5 +86,6 @@ public static class ServiceCollectionExtensions
         services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink == SinkMode.None ? null : services.GetRequiredService<IReportSink>(),
         services.GetRequiredService<IOptions<CollectionOptions>>(),
         services.GetRequiredService<TimeProvider>(),
-        services.GetRequiredService<ILogger<ReportJob>>());
+        services.GetRequiredService<ILogger<ReportJob>>(),
+        services.GetRequiredService<KeyHistory>());
 }

@@ -118,7 +118,7 @@ internal static class CollectCommand
     internal static JsonlFileSink JsonlSink(IServiceProvider services, string path)
     {
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable);
+        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable, delivery.KeyEventTable);
     }
 
     private static List<string> AccountIds(IEnumerable<string> values) =>

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Model;
 
 namespace IamKeyFunc.Reporting.Collection;
@@ -24,7 +25,11 @@ public sealed record AccountIssue(string Code, string Message);
 /// <param name="Records">One record per access key, root keys included.</param>
 /// <param name="Counts">Users, calls and throttling.</param>
 /// <param name="Warning">Set when the account was collected with less context than asked for, e.g. without the credential report.</param>
-public sealed record AccountCollection(string? AccountAlias, IReadOnlyList<KeyRecord> Records, AccountCounts Counts, AccountIssue? Warning = null);
+public sealed record AccountCollection(string? AccountAlias, IReadOnlyList<KeyRecord> Records, AccountCounts Counts, AccountIssue? Warning = null)
+{
+    /// <summary>The keys as the change history compares them (hashed IDs); null from collectors that do not say.</summary>
+    public ObservedKeys? Observed { get; init; }
+}
 
 /// <summary>Collecting an account failed; carries what was spent before it failed. The cause is the inner exception.</summary>
 public sealed class AccountCollectionException : Exception

@@ -1,6 +1,7 @@
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Findings;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -67,7 +68,10 @@ public partial class AccountCollector
             var context = new AccountContext(
                 run, session.Partition.Name, session.AccountId, scan.Alias, inventory.Report?.GeneratedTime, AgeHours(inventory));
             var records = KeyRecords.Create(inventory.Keys, context, _findings, _options.KeyIdFormat);
-            return new AccountCollection(scan.Alias, records, scan.Counts, scan.Warning);
+            return new AccountCollection(scan.Alias, records, scan.Counts, scan.Warning)
+            {
+                Observed = new ObservedKeys([.. inventory.Keys.Select(SnapshotKeyOf)], RootKeysKnown: inventory.Report is not null),
+            };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -120,6 +124,10 @@ public partial class AccountCollector
 
     private static IReadOnlyList<CollectedKey> Ordered(IEnumerable<CollectedKey> keys) =>
         [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)];
+
+    private static SnapshotKey SnapshotKeyOf(CollectedKey key) => new(
+        key.IsRoot ? SnapshotKey.RootId(key.Slot, key.CreatedAt) : KeyIdFormatter.Sha256Hex(key.AccessKeyId!),
+        key.UserName, key.UserArn, key.Slot, key.Active, key.CreatedAt, key.LastUsed?.At, key.IsRoot);
 
     private static double? AgeHours(Inventory inventory) => inventory is { Report: { } report, ReportReadAt: { } readAt }
         ? Math.Round(Math.Max(0, (readAt - report.GeneratedTime).TotalHours), 2)

@@ -23,10 +23,16 @@ public sealed record RunResult
 
     public required IReadOnlyList<KeyRecord> Records { get; init; }
 
+    /// <summary>The change events of the succeeded accounts (empty on an account's first run, and when <c>IamKey:History:Enabled</c> is false).</summary>
+    public IReadOnlyList<KeyEvent> Events { get; init; } = [];
+
     /// <summary>Null on dry runs and with the <c>None</c> sink.</summary>
     public DeliveryResult? KeyDelivery { get; init; }
 
     public DeliveryResult? SummaryDelivery { get; init; }
+
+    /// <summary>Null on dry runs, with the <c>None</c> sink, and when history is off.</summary>
+    public DeliveryResult? EventDelivery { get; init; }
 }
 
 public enum RunStatus
