@@ -31,7 +31,7 @@ public sealed class BlobSnapshotStore(BlobContainerClient container) : ISnapshot
         {
             return null;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
         {
             throw Failure("read", blob, ex);
         }
@@ -58,7 +58,7 @@ public sealed class BlobSnapshotStore(BlobContainerClient container) : ISnapshot
         {
             return false;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
         {
             throw Failure("written", blob, ex);
         }
@@ -86,6 +86,8 @@ public sealed class BlobSnapshotStore(BlobContainerClient container) : ISnapshot
         }
     }
 
-    private static SnapshotStoreException Failure(string verb, BlobClient blob, RequestFailedException ex) =>
-        new($"Snapshot blob {blob.BlobContainerName}/{blob.Name} could not be {verb}: {ex.Status} {ex.ErrorCode}.", ex);
+    /// <summary>The status and error code only: an SDK message can quote request headers.</summary>
+    private static SnapshotStoreException Failure(string verb, BlobClient blob, Exception ex) => ex is RequestFailedException { Status: > 0 } failed
+        ? new($"Snapshot blob {blob.BlobContainerName}/{blob.Name} could not be {verb}: {failed.Status} {failed.ErrorCode}.", ex)
+        : new($"Snapshot blob {blob.BlobContainerName}/{blob.Name} could not be {verb}: storage unreachable ({(ex.InnerException ?? ex).GetType().Name}).", ex);
 }
