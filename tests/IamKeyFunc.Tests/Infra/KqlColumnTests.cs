@@ -71,6 +71,7 @@ public sealed partial class KqlColumnTests
         Assert.Contains(queries.Values, q => q.Contains("DaysSinceLastUse", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("where RootKey", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("AwsKeyRunSummaries()", StringComparison.Ordinal) && q.Contains("by AccountId", StringComparison.Ordinal));
+        Assert.Contains(queries.Values, q => q.Contains("AwsKeyEvents()", StringComparison.Ordinal) && q.Contains("bin(TimeGenerated, 1d), EventType", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -83,7 +84,11 @@ public sealed partial class KqlColumnTests
             .ToList();
 
         // Act / Assert: the rules embed the files (loadTextContent), so main.json and infra/kql agree.
-        foreach (var file in new[] { "alert-rotation-overdue.kql", "alert-root-keys.kql", "alert-failed-run.kql", "heartbeat.kql" })
+        foreach (var file in new[]
+        {
+            "alert-rotation-overdue.kql", "alert-root-keys.kql", "alert-failed-run.kql", "heartbeat.kql",
+            "alert-key-created.kql", "alert-key-reactivated.kql", "alert-rotation-stuck.kql",
+        })
         {
             var query = InfraFiles.ReadText($"infra/kql/{file}");
             Assert.Contains(strings, s => s.Contains(query, StringComparison.Ordinal));
@@ -95,6 +100,7 @@ public sealed partial class KqlColumnTests
         // Arrange
         var known = LogAnalyticsSchemaTests.RecordColumns(nameof(KeyRecord))
             .Concat(LogAnalyticsSchemaTests.RecordColumns(nameof(RunSummary)))
+            .Concat(LogAnalyticsSchemaTests.RecordColumns(nameof(KeyEvent)))
             .Select(c => c.Name)
             .Concat(["TimeGenerated"])
             .Concat(FunctionAliases())
