@@ -44,8 +44,12 @@ internal static class CollectCommand
         };
         mode.AcceptOnlyFromAmong("live", "report");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log at Information level on standard error (default: errors only; progress lines are always shown)." };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Keep each account's snapshot (for the change events) in this folder. Default: IamKey:History:StateDirectory, else a per-user folder.",
+        };
 
-        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, verbose };
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, verbose, stateDir };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Request(
                 parse.GetValue(config),
@@ -53,13 +57,14 @@ internal static class CollectCommand
                 parse.GetValue(dryRun),
                 AccountIds(parse.GetValue(accounts) ?? []),
                 parse.GetValue(mode),
-                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error),
+                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error,
+                parse.GetValue(stateDir)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel);
+    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel, string? StateDirectory = null);
 
     internal static async Task<int> RunAsync(Request request, TextWriter error, CancellationToken cancellationToken)
     {
@@ -68,6 +73,11 @@ internal static class CollectCommand
         if (request.Mode is not null)
         {
             overrides[$"{CollectionOptions.SectionName}:{nameof(CollectionOptions.Mode)}"] = request.Mode;
+        }
+
+        if (request.StateDirectory is not null)
+        {
+            overrides[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = request.StateDirectory;
         }
 
         if (request.Output is not null)
@@ -103,9 +113,11 @@ internal static class CollectCommand
         {
             // A dry run delivers nothing, but the local file is the point of --output: write what would have been sent.
             await file.SendKeyRecordsAsync(result.Records, cancellationToken);
+            await file.SendKeyEventsAsync(result.Events, cancellationToken);
             await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
         }
 
+        RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
