@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
+using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,11 +72,8 @@ public static class HistoryServiceCollectionExtensions
         {
             Transport = new HttpClientTransport(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)),
         };
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.MaxRetries = delivery.MaxAttempts - 1;
-        clientOptions.Retry.Delay = delivery.RetryBaseDelay;
-        clientOptions.Retry.MaxDelay = delivery.RetryMaxDelay;
-        clientOptions.Retry.NetworkTimeout = delivery.RequestTimeout;
+        clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+        AzureSdkRetry.Apply(clientOptions.Retry, delivery);
 
         var client = options.StorageConnectionString is { } connectionString
             ? new BlobServiceClient(connectionString, clientOptions)

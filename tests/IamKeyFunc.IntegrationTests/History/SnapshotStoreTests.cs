@@ -8,7 +8,7 @@ using IamKeyFunc.Testing.Storage;
 namespace IamKeyFunc.IntegrationTests.History;
 
 /// <summary>The two snapshot stores for real: a folder on disk, and blob storage in Azurite.</summary>
-public sealed class SnapshotStoreTests : IDisposable
+public sealed class SnapshotStoreTests(SnapshotStoreTests.AzuriteFixture azurite) : IDisposable, IClassFixture<SnapshotStoreTests.AzuriteFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 9, 1, 6, 0, 0, TimeSpan.Zero);
     private readonly string _directory = Directory.CreateTempSubdirectory("iamkeys-store-").FullName;
@@ -37,8 +37,7 @@ public sealed class SnapshotStoreTests : IDisposable
     public async Task BlobStore_ShouldRoundTripAndRefuseStaleWrites_AgainstAzurite()
     {
         // Arrange
-        await using var azurite = await Azurite.StartAsync();
-        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("iamkey-history");
+        var container = new BlobServiceClient(await azurite.ConnectionStringAsync()).GetBlobContainerClient("contract");
 
         // Act + Assert
         await AssertStoreContractAsync(new BlobSnapshotStore(container));
@@ -47,16 +46,11 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Equal("application/json", properties.ContentType);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task BlobStore_ShouldThrowASafeStoreError_WhenStorageIsUnreachable()
     {
-        // Arrange: Azurite's port, after it stopped
-        string connectionString;
-        await using (var azurite = await Azurite.StartAsync())
-        {
-            connectionString = azurite.ConnectionString;
-        }
-
+        // Arrange: a port nothing listens on
+        var connectionString = Azurite.ConnectionStringFor(Azurite.FreePort());
         var options = new BlobClientOptions();
         options.Retry.MaxRetries = 1;
         options.Retry.Delay = TimeSpan.FromMilliseconds(1);
@@ -72,10 +66,10 @@ public sealed class SnapshotStoreTests : IDisposable
     public async Task RunAsync_ShouldKeepSnapshotsInTheHostStorage_AndReportChangesFromThem()
     {
         // Arrange: AzureWebJobsStorage pointing at Azurite, no state folder
-        await using var azurite = await Azurite.StartAsync();
+        var connectionString = await azurite.ConnectionStringAsync();
         var settings = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = connectionString,
             ["IamKey:History:Enabled"] = "true",
         };
         await using var aws = await EmulatedAws.StartAsync(ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow()), settings: settings);
@@ -91,7 +85,7 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Empty(baseline.Events);
         var deactivated = Assert.Single(second.Events);
         Assert.Equal(("alice", "KeyDeactivated", baseline.RunId), (deactivated.UserName, deactivated.EventType, deactivated.PreviousRunId));
-        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("iamkey-history");
+        var container = new BlobServiceClient(connectionString).GetBlobContainerClient("iamkey-history");
         var names = new List<string>();
         await foreach (var item in container.GetBlobsAsync())
         {
@@ -102,6 +96,39 @@ public sealed class SnapshotStoreTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>One Azurite for the class, started by the first test that asks (none when every Azurite test is skipped).</summary>
+    public sealed class AzuriteFixture : IAsyncLifetime
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private Azurite? _azurite;
+
+        public async Task<string> ConnectionStringAsync()
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                _azurite ??= await Azurite.StartAsync();
+                return _azurite.ConnectionString;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public Task InitializeAsync() => Task.CompletedTask;
+
+        public async Task DisposeAsync()
+        {
+            if (_azurite is not null)
+            {
+                await _azurite.DisposeAsync();
+            }
+
+            _gate.Dispose();
+        }
+    }
 
     private static async Task AssertStoreContractAsync(ISnapshotStore store)
     {

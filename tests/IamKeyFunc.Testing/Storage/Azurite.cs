@@ -32,8 +32,11 @@ public sealed class Azurite : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>A connection string for this instance (the shape of <c>UseDevelopmentStorage=true</c>, on this port).</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+    public string ConnectionString => ConnectionStringFor(Port);
+
+    /// <summary>The development account's connection string on a loopback port (one nothing listens on makes storage unreachable).</summary>
+    public static string ConnectionStringFor(int port) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
     /// <summary>The <c>azurite-blob</c> executable, or null when it is not installed.</summary>
     public static string? Locate()
@@ -72,7 +75,8 @@ public sealed class Azurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var azurite = new Azurite(process, location, port);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Node starts slowly on a loaded machine: allow two minutes.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -96,7 +100,7 @@ public sealed class Azurite : IAsyncDisposable
         await azurite.DisposeAsync().ConfigureAwait(false);
         throw new InvalidOperationException(exitCode is { } code
             ? $"Azurite ({executable}) exited with code {code} before listening on port {port}."
-            : $"Azurite ({executable}) did not listen on port {port} within 30 s.");
+            : $"Azurite ({executable}) did not listen on port {port} within 2 minutes.");
     }
 
     public async ValueTask DisposeAsync()
@@ -111,7 +115,8 @@ public sealed class Azurite : IAsyncDisposable
         Directory.Delete(_location, recursive: true);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on (at the moment it is returned).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
