@@ -5,7 +5,7 @@ namespace IamKeyFunc.Reporting.History;
 
 /// <summary>
 /// What an account's keys looked like after a run whose records were delivered: the state the next run compares with.
-/// Small on purpose (about 300 bytes per key) and free of key IDs: keys are identified by the SHA-256 of their ID.
+/// Small on purpose (about 350 bytes per key) and free of key IDs: keys are identified by the SHA-256 of their ID.
 /// </summary>
 /// <param name="Version">Format version; a snapshot of another version is ignored (the account gets a new baseline).</param>
 /// <param name="Partition">The account's partition.</param>
