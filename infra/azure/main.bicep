@@ -126,6 +126,14 @@ param keyRecordTable string = 'AwsAccessKeyReport'
 @description('Optional. Table stem of the per-account run summaries; the table is {stem}_CL (IamKey:Delivery:RunSummaryTable).')
 param runSummaryTable string = 'AwsAccessKeyRunSummary'
 
+@minLength(1)
+@maxLength(40)
+@description('Optional. Table stem of the change events; the table is {stem}_CL (IamKey:Delivery:KeyEventTable).')
+param keyEventTable string = 'AwsAccessKeyEvents'
+
+@description('Optional. Comma-separated AWS account IDs whose new access keys raise the key-created alert; empty: every account.')
+param keyCreatedAlertAccountIds string = ''
+
 @description('Optional. Name of the Key Vault secret holding the workspace shared key (IamKey:DataCollector:WorkspaceKeySecretName). DataCollector sink only.')
 param workspaceKeySecretName string = 'law-shared-key'
 
@@ -296,6 +304,7 @@ module workspaceContent 'modules/workspace-content.bicep' = {
     sinkMode: sinkMode
     keyRecordTable: keyRecordTable
     runSummaryTable: runSummaryTable
+    keyEventTable: keyEventTable
   }
   dependsOn: [
     logAnalytics
@@ -355,6 +364,7 @@ module logsIngestion 'modules/logs-ingestion.bicep' = if (!useDataCollector) {
     workspaceResourceId: workspaceResourceId
     keyRecordTable: keyRecordTable
     runSummaryTable: runSummaryTable
+    keyEventTable: keyEventTable
   }
 }
 
@@ -395,6 +405,7 @@ var commonSettings = {
   IamKey__Delivery__Sink: sinkMode
   IamKey__Delivery__KeyRecordTable: keyRecordTable
   IamKey__Delivery__RunSummaryTable: runSummaryTable
+  IamKey__Delivery__KeyEventTable: keyEventTable
   IamKey__Identity__ManagedIdentityClientId: identity.properties.clientId
   IamKey__Identity__AuthorityHost: environment().authentication.loginEndpoint
 }
@@ -415,6 +426,7 @@ var logsIngestionSettings = useDataCollector
       IamKey__LogsIngestion__DcrImmutableId: logsIngestion!.outputs.immutableId
       IamKey__LogsIngestion__KeyRecordStream: logsIngestion!.outputs.keyRecordStream
       IamKey__LogsIngestion__RunSummaryStream: logsIngestion!.outputs.runSummaryStream
+      IamKey__LogsIngestion__KeyEventStream: logsIngestion!.outputs.keyEventStream
     }
 
 module functionApp 'modules/function-app.bicep' = {
@@ -464,6 +476,7 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
     tags: allTags
     workspaceResourceId: workspaceResourceId
     alertEmail: alertEmail
+    keyCreatedAccountIds: keyCreatedAlertAccountIds
   }
 }
 

@@ -19,7 +19,15 @@ param workspaceResourceId string
 @description('Optional. E-mail address to notify. Empty: no action group, the rules only show in Azure Monitor.')
 param alertEmail string = ''
 
+@description('Optional. Comma-separated account IDs watched by the key-created alert; empty: every account.')
+param keyCreatedAccountIds string = ''
+
 var notify = !empty(alertEmail)
+
+// The key-created query's account list, as a KQL dynamic array.
+var watchedAccounts = empty(keyCreatedAccountIds)
+  ? 'dynamic([])'
+  : 'dynamic(${string(split(replace(keyCreatedAccountIds, ' ', ''), ','))})'
 
 // Each query lives in infra/kql. The inventory changes once a day, the heartbeat matters sooner. Rules are stateful
 // (autoMitigate) unless noted: they notify once when they fire and resolve by themselves when the condition clears.
@@ -62,6 +70,45 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT1H'
+    stateful: true
+  }
+  {
+    name: 'key-created'
+    displayName: 'AWS access key created'
+    description: 'A new AWS IAM access key appeared in a watched account (AwsKeyEvents(), KeyCreated).'
+    severity: 3
+    query: replace(loadTextContent('../../kql/alert-key-created.kql'), 'let watchedAccounts = dynamic([]);', 'let watchedAccounts = ${watchedAccounts};')
+    measure: 'CreatedKeys'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
+    stateful: true
+  }
+  {
+    name: 'key-reactivated'
+    displayName: 'AWS access key reactivated'
+    description: 'An inactive AWS IAM access key was made active again (AwsKeyEvents(), KeyActivated).'
+    severity: 2
+    query: loadTextContent('../../kql/alert-key-reactivated.kql')
+    measure: 'ReactivatedKeys'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
+    stateful: true
+  }
+  {
+    name: 'rotation-stuck'
+    displayName: 'AWS access key rotation stuck'
+    description: 'A user has two active keys and still uses the older one IamKey:History:RotationStuckDays after creating the newer (AwsKeyEvents(), RotationStuck).'
+    severity: 3
+    query: loadTextContent('../../kql/alert-rotation-stuck.kql')
+    measure: 'StuckRotations'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
     stateful: true
   }
   {

@@ -44,7 +44,12 @@ internal static class CollectCommand
             Description = "live: GetAccessKeyLastUsed per key (exact); report: last use from the credential report (fewer calls). Default: IamKey:Collection:Mode.",
         };
         mode.AcceptOnlyFromAmong("live", "report");
-        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Keep each account's snapshot (for the change events) in this folder. Default: IamKey:History:StateDirectory, else a per-user folder.",
+        };
+
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, stateDir };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Request(
                 parse.GetValue(config),
@@ -52,13 +57,14 @@ internal static class CollectCommand
                 parse.GetValue(dryRun),
                 AccountIds(parse.GetValue(accounts) ?? []),
                 parse.GetValue(mode),
-                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error),
+                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error,
+                parse.GetValue(stateDir)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel);
+    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel, string? StateDirectory = null);
 
     internal static async Task<int> RunAsync(Request request, TextWriter error, CancellationToken cancellationToken)
     {
@@ -67,6 +73,11 @@ internal static class CollectCommand
         if (request.Mode is not null)
         {
             overrides[$"{CollectionOptions.SectionName}:{nameof(CollectionOptions.Mode)}"] = request.Mode;
+        }
+
+        if (request.StateDirectory is not null)
+        {
+            overrides[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = request.StateDirectory;
         }
 
         if (request.Output is not null)
@@ -101,9 +112,11 @@ internal static class CollectCommand
         {
             // A dry run delivers nothing, but the local file is the point of --output: write what would have been sent.
             await file.SendKeyRecordsAsync(result.Records, cancellationToken);
+            await file.SendKeyEventsAsync(result.Events, cancellationToken);
             await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
         }
 
+        RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
@@ -156,7 +169,7 @@ internal static class CollectCommand
     private static JsonlFileSink JsonlSink(IServiceProvider services, string path)
     {
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable);
+        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable, delivery.KeyEventTable);
     }
 
     private static List<string> AccountIds(IEnumerable<string> values) =>

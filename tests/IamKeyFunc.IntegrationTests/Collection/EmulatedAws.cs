@@ -73,7 +73,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
         return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
     }
 
-    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink.</summary>
+    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink, no history.</summary>
     public static IConfiguration Configuration(AwsEmulatorServer emulator, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var scenario = emulator.Scenario;
@@ -93,6 +93,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
             ["IamKey:Collection:CredentialReportTimeout"] = "00:00:30",
             ["IamKey:Collection:KeyIdFormat"] = "Full",
             ["IamKey:Delivery:Sink"] = "None",
+            ["IamKey:History:Enabled"] = "false", // the history tests turn it on with a state folder of their own
         };
         foreach (var (key, value) in overrides ?? [])
         {

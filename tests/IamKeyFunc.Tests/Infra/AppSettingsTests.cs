@@ -45,6 +45,11 @@ public sealed partial class AppSettingsTests
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",
         ["IamKey__LogsIngestion__Audience"] = "default: https://monitor.azure.com",
+        // Change events: on by default, with the snapshots in the host storage the Bicep already wires (AzureWebJobsStorage__*).
+        ["IamKey__History__Enabled"] = "on by default",
+        ["IamKey__History__RotationStuckDays"] = "policy default (7 days)",
+        ["IamKey__History__StateDirectory"] = "iamkeys only: the Function keeps its snapshots in AzureWebJobsStorage",
+        ["IamKey__History__ContainerName"] = "default container in the host storage account",
         // Local debugging against the loopback AWS emulator only; the Bicep must never set it (checked below).
         ["IamKey__Identity__DevelopmentToken"] = "func start / iamkeys against the emulator, never in Azure",
     };

@@ -25,6 +25,7 @@ public sealed class KqlColumnTests
         Assert.Contains(queries.Values, q => q.Contains("DaysSinceLastUse", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("where RootKey", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("AwsKeyRunSummaries()", StringComparison.Ordinal) && q.Contains("by AccountId", StringComparison.Ordinal));
+        Assert.Contains(queries.Values, q => q.Contains("AwsKeyEvents()", StringComparison.Ordinal) && q.Contains("bin(TimeGenerated, 1d), EventType", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -37,7 +38,11 @@ public sealed class KqlColumnTests
             .ToList();
 
         // Act / Assert: the rules embed the files (loadTextContent), so main.json and infra/kql agree.
-        foreach (var file in new[] { "alert-rotation-overdue.kql", "alert-root-keys.kql", "alert-failed-run.kql", "heartbeat.kql" })
+        foreach (var file in new[]
+        {
+            "alert-rotation-overdue.kql", "alert-root-keys.kql", "alert-failed-run.kql", "heartbeat.kql",
+            "alert-key-created.kql", "alert-key-reactivated.kql", "alert-rotation-stuck.kql",
+        })
         {
             var query = InfraFiles.ReadText($"infra/kql/{file}");
             Assert.Contains(strings, s => s.Contains(query, StringComparison.Ordinal));
