@@ -1,6 +1,6 @@
 using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Hosting;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IamKeyFunc.Reporting.Options;
+namespace IamKeyFunc.Reporting.Configuration;
 
 /// <summary>
 /// Change events (the <c>AwsAccessKeyEvents</c> table) and the per-account snapshots they are computed from: section

@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 
-namespace IamKeyFunc.Reporting.Options;
+namespace IamKeyFunc.Reporting.Configuration;
 
 /// <summary>
 /// Checks that enabled history has somewhere to keep its snapshots: <c>IamKey:History:StateDirectory</c>, or the

@@ -1,5 +1,5 @@
 using Azure.Core;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Reporting.Delivery;
 

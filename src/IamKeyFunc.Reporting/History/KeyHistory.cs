@@ -1,5 +1,5 @@
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

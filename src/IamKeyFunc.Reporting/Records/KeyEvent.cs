@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting.Model;
+namespace IamKeyFunc.Reporting.Records;
 
 /// <summary>
 /// One change to an access key between an account's previous successful snapshot and this run: the

@@ -2,10 +2,10 @@ using System.Text.Json;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Findings;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.IntegrationTests.History;

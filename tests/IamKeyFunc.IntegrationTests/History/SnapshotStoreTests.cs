@@ -2,7 +2,7 @@ using Azure.Storage.Blobs;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.History;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Storage;
 
 namespace IamKeyFunc.IntegrationTests.History;

@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.History;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Tests.History;
 
