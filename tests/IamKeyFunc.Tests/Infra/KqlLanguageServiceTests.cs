@@ -18,6 +18,7 @@ public sealed class KqlLanguageServiceTests
     [
         ("AwsAccessKeyReport", "AwsAccessKeys"),
         ("AwsAccessKeyRunSummary", "AwsKeyRunSummaries"),
+        ("AwsAccessKeyEvents", "AwsKeyEvents"),
     ];
 
     /// <summary>The columns of the Sentinel AWSCloudTrail table that the CloudTrail join reads (Azure Monitor reference).</summary>
