@@ -118,7 +118,7 @@ internal static class DemoCommand
         emulator.ChangeScenario(scenario =>
         {
             var prod = scenario.Account("444455556666");
-            prod.Users.Single(u => u.UserName == "alice").AccessKeys.Add(new EmulatorAccessKey { AccessKeyId = "AKIADEMOROTATED00001", Status = "Active", CreateDate = whole });
+            prod.Users.Single(u => u.UserName == "alice").AccessKeys.Add(new EmulatorAccessKey { AccessKeyId = "AKIAEXAMPLEROTATED01", Status = "Active", CreateDate = whole });
             prod.Users.Single(u => u.UserName == "terraform").AccessKeys[0].Status = "Inactive";
             prod.Users.Single(u => u.UserName == "legacy-backup").AccessKeys.Clear();
             var devTest = scenario.Account("555566667777").Users.Single(u => u.UserName == "dev-test");
