@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Hosting;
 using IamKeyFunc.Reporting.Configuration;
@@ -16,7 +15,7 @@ namespace IamKeyFunc.Cli.Hosting;
 /// go to <c>IamKey:History:StateDirectory</c>, or blob storage when <c>AzureWebJobsStorage</c> is configured, or else
 /// <see cref="DefaultStateDirectory"/>.
 /// </summary>
-internal static partial class CliHost
+internal static class CliHost
 {
     /// <summary>The per-user folder of the snapshots when nothing else is configured: <c>~/.local/share/iamkeys/state</c> on Linux, <c>%LOCALAPPDATA%\iamkeys\state</c> on Windows.</summary>
     public static string DefaultStateDirectory =>
@@ -79,16 +78,9 @@ internal static partial class CliHost
     private static IEnumerable<string> Failures(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
-        OptionsValidationException validation => validation.Failures.Select(WithoutDataAnnotationPrefix),
+        OptionsValidationException validation => validation.Failures,
 
         // Binding errors ("Failed to convert configuration value at 'IamKey:Delivery:Sink' to type ...") name the key.
         _ => [exception.Message],
     };
-
-    /// <summary>"DataAnnotation validation failed for 'AwsOptions' members: 'RoleArn' with the error: 'MESSAGE'." → MESSAGE, which names the setting.</summary>
-    private static string WithoutDataAnnotationPrefix(string failure) =>
-        DataAnnotationFailure().Match(failure) is { Success: true } match ? match.Groups["message"].Value : failure;
-
-    [GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<message>.*)'\.$", RegexOptions.Singleline)]
-    private static partial Regex DataAnnotationFailure();
 }

@@ -8,8 +8,8 @@ public sealed class AwsOptions
     public const string SectionName = "IamKey:Aws";
 
     /// <summary>The central reader role, assumed with <c>AssumeRoleWithWebIdentity</c>. Its partition selects the endpoints.</summary>
-    [Required(ErrorMessage = "IamKey:Aws:RoleArn is required: the central reader role, e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
-    [RegularExpression(AwsArn.RolePattern, ErrorMessage = "IamKey:Aws:RoleArn must look like arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
+    [Required(ErrorMessage = "{0} is required: the central reader role, e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
+    [RegularExpression(AwsArn.RolePattern, ErrorMessage = "{0} must look like arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
     public string RoleArn { get; set; } = "";
 
     /// <summary>
@@ -17,9 +17,9 @@ public sealed class AwsOptions
     /// <c>api://{tenantId}/{name}</c> (the Bicep deployment, which cannot know the appId in advance); the managed identity
     /// asks for a v1 token for it.
     /// </summary>
-    [Required(ErrorMessage = "IamKey:Aws:Audience is required: the app registration's identifier URI, api://{{appId}}.")]
+    [Required(ErrorMessage = "{0} is required: the app registration's identifier URI, api://{{appId}}.")]
     [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(/[A-Za-z0-9._~-]{1,64})?$",
-        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} or api://{{tenantId}}/{{name}} (GUIDs).")]
+        ErrorMessage = "{0} must be the app registration's identifier URI, api://{{appId}} or api://{{tenantId}}/{{name}} (GUIDs).")]
     public string Audience { get; set; } = "";
 
     /// <summary>Where the source credentials come from: the Azure identity (default) or the AWS SDK chain (profile, SSO, environment) for runs outside Azure.</summary>
@@ -29,7 +29,7 @@ public sealed class AwsOptions
     public string? Profile { get; set; }
 
     /// <summary>STS region; default: the partition's home region (us-east-1, cn-north-1, us-gov-west-1).</summary>
-    [RegularExpression(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$", ErrorMessage = "IamKey:Aws:StsRegion must be an AWS region name such as eu-west-1.")]
+    [RegularExpression(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$", ErrorMessage = "{0} must be an AWS region name such as eu-west-1.")]
     public string? StsRegion { get; set; }
 
     /// <summary>STS endpoint override (VPC endpoint, emulator). Default: <c>https://sts.{region}.amazonaws.com</c> (or the partition's domain).</summary>
@@ -46,18 +46,18 @@ public sealed class AwsOptions
     public bool AllowInsecureHttpEndpoints { get; set; }
 
     /// <summary>Prefix of the STS role session name; a timestamp is appended. Letters, digits and <c>+=,.@-_</c>.</summary>
-    [RegularExpression(@"^[\w+=,.@-]{2,32}$", ErrorMessage = "IamKey:Aws:SessionNamePrefix must be 2-32 characters of letters, digits and +=,.@-_.")]
+    [RegularExpression(@"^[\w+=,.@-]{2,32}$", ErrorMessage = "{0} must be 2-32 characters of letters, digits and +=,.@-_.")]
     public string SessionNamePrefix { get; set; } = "iamkeyfunc";
 
     /// <summary>Lifetime asked of STS for the web-identity session. Chained sessions are capped at 3600 s by AWS.</summary>
-    [Range(900, 43200, ErrorMessage = "IamKey:Aws:SessionDurationSeconds must be between 900 and 43200.")]
+    [Range(900, 43200, ErrorMessage = "{0} must be between 900 and 43200.")]
     public int SessionDurationSeconds { get; set; } = 3600;
 
     /// <summary>Comma-separated member account IDs to reach with <c>AssumeRole</c> into <see cref="MemberRoleName"/>.</summary>
     public string? MemberAccountIds { get; set; }
 
     /// <summary>Role name assumed in every member account listed in <see cref="MemberAccountIds"/>.</summary>
-    [RegularExpression(@"^[\w+=,.@-]{1,64}$", ErrorMessage = "IamKey:Aws:MemberRoleName must be an IAM role name.")]
+    [RegularExpression(@"^[\w+=,.@-]{1,64}$", ErrorMessage = "{0} must be an IAM role name.")]
     public string MemberRoleName { get; set; } = "IamKeyFuncMember";
 
     /// <summary>Comma-separated explicit member role ARNs (in addition to <see cref="MemberAccountIds"/>).</summary>
@@ -79,7 +79,7 @@ public sealed class AwsOptions
     /// Retries of one STS call by the AWS SDK (standard mode): throttling, 5xx, connection faults, and STS's
     /// <c>IDPCommunicationError</c>/<c>InvalidIdentityToken</c> (AWS could not fetch Entra's keys).
     /// </summary>
-    [Range(0, 10, ErrorMessage = "IamKey:Aws:StsMaxErrorRetry must be between 0 and 10.")]
+    [Range(0, 10, ErrorMessage = "{0} must be between 0 and 10.")]
     public int StsMaxErrorRetry { get; set; } = 3;
 
     /// <summary>Cap of the AWS SDK's jittered exponential backoff between STS retries (0 to 1 min; the SDK's default is 20 s).</summary>

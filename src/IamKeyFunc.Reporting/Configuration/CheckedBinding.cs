@@ -94,3 +94,35 @@ internal sealed class BindingProblemsValidator<T> : IValidateOptions<T>
     public ValidateOptionsResult Validate(string? name, T options) =>
         BindingProblems.For(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Skip;
 }
+
+/// <summary>
+/// The data annotations of <typeparamref name="T"/>, each failure naming the full setting: an attribute's message
+/// starts with <c>{0}</c>, which becomes <c>IamKey:Section:Property</c> (so no path is typed by hand).
+/// </summary>
+internal sealed class SettingAnnotationsValidator<T>(string sectionName) : IValidateOptions<T>
+    where T : class
+{
+    private static readonly PropertyInfo[] Properties =
+        typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray();
+
+    public ValidateOptionsResult Validate(string? name, T options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        foreach (var property in Properties)
+        {
+            var context = new System.ComponentModel.DataAnnotations.ValidationContext(options)
+            {
+                MemberName = property.Name,
+                DisplayName = $"{sectionName}:{property.Name}",
+            };
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateProperty(property.GetValue(options), context, results))
+            {
+                failures.AddRange(results.Select(r => r.ErrorMessage ?? $"{context.DisplayName} is invalid."));
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

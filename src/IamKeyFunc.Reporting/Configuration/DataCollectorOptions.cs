@@ -14,7 +14,7 @@ public sealed class DataCollectorOptions
     public Uri? KeyVaultUri { get; set; }
 
     /// <summary>Name of the secret holding the workspace shared key (base64).</summary>
-    [RegularExpression(@"^[0-9a-zA-Z-]{1,127}$", ErrorMessage = "IamKey:DataCollector:WorkspaceKeySecretName must be a Key Vault secret name (letters, digits, dashes).")]
+    [RegularExpression(@"^[0-9a-zA-Z-]{1,127}$", ErrorMessage = "{0} must be a Key Vault secret name (letters, digits, dashes).")]
     public string WorkspaceKeySecretName { get; set; } = "law-shared-key";
 
     /// <summary>Endpoint override; default <c>https://{WorkspaceId}.ods.opinsights.azure.com</c> (Azure Government: <c>.ods.opinsights.azure.us</c>, Azure China: <c>.ods.opinsights.azure.cn</c>).</summary>
@@ -24,7 +24,7 @@ public sealed class DataCollectorOptions
     public string? AzureResourceId { get; set; }
 
     /// <summary>How long the workspace key is kept in memory before Key Vault is read again.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "IamKey:DataCollector:KeyCacheDuration must be between 00:00:00 and 1.00:00:00.")]
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "{0} must be between 00:00:00 and 1.00:00:00.")]
     public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The default endpoint for <see cref="WorkspaceId"/> in the public cloud.</summary>

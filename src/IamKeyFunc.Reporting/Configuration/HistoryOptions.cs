@@ -18,7 +18,7 @@ public sealed class HistoryOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>A user whose newer active key is at least this many days old while the older active key is still used after it was created is <c>RotationStuck</c>.</summary>
-    [Range(1, 365, ErrorMessage = "IamKey:History:RotationStuckDays must be between 1 and 365.")]
+    [Range(1, 365, ErrorMessage = "{0} must be between 1 and 365.")]
     public int RotationStuckDays { get; set; } = 7;
 
     /// <summary>A local folder for the snapshots (one JSON file per account) instead of blob storage; <c>iamkeys</c> defaults it to a per-user folder.</summary>
@@ -26,7 +26,7 @@ public sealed class HistoryOptions
 
     /// <summary>The blob container holding one snapshot blob per account (created when missing).</summary>
     [Required]
-    [RegularExpression("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$", ErrorMessage = "IamKey:History:ContainerName must be a blob container name: 3-63 lower-case letters, digits and single hyphens.")]
+    [RegularExpression("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$", ErrorMessage = "{0} must be a blob container name: 3-63 lower-case letters, digits and single hyphens.")]
     public string ContainerName { get; set; } = "iamkey-history";
 
     /// <summary><c>AzureWebJobsStorage</c> as a connection string (e.g. <c>UseDevelopmentStorage=true</c> for Azurite). Read from the host setting, not from this section.</summary>

@@ -39,6 +39,7 @@ public static class OptionsRegistration
 
         services.AddSingleton<IConfigureOptions<T>>(new CheckedBinding<T>(configuration.GetSection(sectionName)));
         services.AddSingleton<IValidateOptions<T>, BindingProblemsValidator<T>>();
-        return builder.ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SettingAnnotationsValidator<T>(sectionName));
+        return builder.ValidateOnStart();
     }
 }
