@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IamKeyFunc.AwsEmulator;
 
 /// <summary>
-/// A loopback AWS (STS + IAM Query API) on <c>127.0.0.1</c>, speaking the real wire protocol: one endpoint serves both
-/// services, dispatched by <c>Action</c>. STS issues sessions (web identity, then chaining); IAM calls must be SigV4-signed
+/// A loopback AWS (STS + IAM Query API, Organizations JSON 1.1) on <c>127.0.0.1</c>, speaking the real wire protocol: one
+/// endpoint serves every service, dispatched by <c>Action</c> or <c>X-Amz-Target</c>. STS issues sessions (web identity, then chaining); IAM calls must be SigV4-signed
 /// by such a session and act on its account.
 /// </summary>
 /// <example><code>
@@ -68,6 +68,13 @@ public sealed class AwsEmulatorServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new AwsEmulatorServer(app, state, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Adds an account while running, e.g. one created in the organization between two runs.</summary>
+    public void AddAccount(EmulatorAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        _state.AddAccount(account);
     }
 
     /// <summary>Makes every session issued so far expire now (the next signed call gets <c>ExpiredToken</c>).</summary>

@@ -17,6 +17,7 @@ public static class EmulatorHost
           --port N                 loopback port (default 5599; 0 = any free port)
           --scenario FILE          serve a scenario JSON file instead of the sample organisation
           --accounts N --users M   serve a generated scenario (N accounts x M users; --seed S)
+          --ous N                  with --accounts: put the accounts in an organization with N OUs (0 = none)
           --save-scenario FILE     write the served scenario (the ground truth) to FILE
           --tenant-id ID           trust tokens issued by https://sts.windows.net/ID/ (e.g. your own tenant)
           --app-id GUID            trust the audience api://GUID
@@ -116,7 +117,13 @@ public static class EmulatorHost
             $"  IamKey__Aws__StsEndpoint={emulator.Endpoint}",
             $"  IamKey__Aws__IamEndpoint={emulator.Endpoint}",
         };
-        if (members.Count > 0)
+        if (scenario.Organization is not null)
+        {
+            lines.Add("  IamKey__Aws__Discovery__Source=Organizations");
+            lines.Add($"  IamKey__Aws__Discovery__Endpoint={emulator.Endpoint}");
+            lines.Add($"  IamKey__Aws__MemberRoleName={memberRole}");
+        }
+        else if (members.Count > 0)
         {
             lines.Add($"  IamKey__Aws__MemberAccountIds={string.Join(',', members.Select(a => a.AccountId))}");
             lines.Add($"  IamKey__Aws__MemberRoleName={memberRole}");
@@ -160,6 +167,7 @@ public static class EmulatorHost
                     Accounts = Int(arguments, "accounts") ?? 1,
                     UsersPerAccount = Int(arguments, "users") ?? 100,
                     Seed = Int(arguments, "seed") ?? 1,
+                    OrganizationalUnits = Int(arguments, "ous") ?? 0,
                 },
                 now);
         }

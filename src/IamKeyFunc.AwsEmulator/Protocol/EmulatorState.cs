@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IamKeyFunc.AwsEmulator.Iam;
 using IamKeyFunc.AwsEmulator.Scenario;
 
@@ -6,14 +7,14 @@ namespace IamKeyFunc.AwsEmulator.Protocol;
 /// <summary>Everything a running emulator holds: the indexed scenario, issued sessions, options, statistics.</summary>
 internal sealed class EmulatorState
 {
-    private readonly Dictionary<string, AccountState> _accounts;
+    private readonly ConcurrentDictionary<string, AccountState> _accounts;
 
     public EmulatorState(EmulatorScenario scenario, EmulatorOptions options)
     {
         Scenario = scenario;
         Options = options;
         Pager = new Pager(options);
-        _accounts = scenario.Accounts.ToDictionary(a => a.AccountId, a => new AccountState(a), StringComparer.Ordinal);
+        _accounts = new ConcurrentDictionary<string, AccountState>(scenario.Accounts.Select(a => KeyValuePair.Create(a.AccountId, new AccountState(a))), StringComparer.Ordinal);
     }
 
     public EmulatorScenario Scenario { get; }
@@ -27,6 +28,48 @@ internal sealed class EmulatorState
     public SessionStore Sessions { get; } = new();
 
     public Pager Pager { get; }
+
+    /// <summary>The organization's one token bucket (Organizations throttles per organization, not per account).</summary>
+    public TokenBucket OrganizationsRateLimiter { get; } = new();
+
+    /// <summary>Guards <see cref="EmulatorScenario.Accounts"/> while accounts join at run time.</summary>
+    public Lock ScenarioGate { get; } = new();
+
+    /// <summary>A snapshot of the scenario's accounts (taken under <see cref="ScenarioGate"/>).</summary>
+    public IReadOnlyList<EmulatorAccount> Accounts()
+    {
+        lock (ScenarioGate)
+        {
+            return [.. Scenario.Accounts];
+        }
+    }
+
+    /// <summary>Adds an account while the emulator runs (it joins the organization, if any, at its <see cref="EmulatorAccount.ParentId"/>).</summary>
+    public void AddAccount(EmulatorAccount account)
+    {
+        lock (ScenarioGate)
+        {
+            var keyIds = Scenario.Accounts.SelectMany(a => a.Users.SelectMany(u => u.AccessKeys).Concat(a.RootAccessKeys)).Select(k => k.AccessKeyId)
+                .ToHashSet(StringComparer.Ordinal);
+            account.Validate(keyIds);
+            if (!_accounts.TryAdd(account.AccountId, new AccountState(account)))
+            {
+                throw new InvalidOperationException($"Account {account.AccountId} is already in the scenario.");
+            }
+
+            Scenario.Accounts.Add(account);
+            try
+            {
+                Scenario.Organization?.Validate(Scenario);
+            }
+            catch (InvalidOperationException)
+            {
+                Scenario.Accounts.Remove(account);
+                _accounts.TryRemove(account.AccountId, out _);
+                throw;
+            }
+        }
+    }
 
     public AccountState? FindAccount(string accountId) => _accounts.GetValueOrDefault(accountId);
 
