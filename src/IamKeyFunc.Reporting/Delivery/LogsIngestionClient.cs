@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Retries;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -158,10 +159,10 @@ public class LogsIngestionClient
                     continue;
                 }
 
-                retryable = RetryTiming.IsRetryable(response.StatusCode);
-                retryAfter = RetryTiming.ReadRetryAfter(response, _options.TimeProvider.GetUtcNow());
+                retryable = RetryRules.IsRetryable(response.StatusCode);
+                retryAfter = RetryAfter.Read(response, _options.TimeProvider.GetUtcNow());
             }
-            catch (Exception ex) when (RetryTiming.IsTransientFault(ex, cancellationToken))
+            catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
             {
                 failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {ex.Message}", 0, ex.GetType().Name, clientRequestId, ex)
                 {
@@ -175,7 +176,7 @@ public class LogsIngestionClient
                 throw failure;
             }
 
-            var delay = RetryTiming.NextDelay(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            var delay = Backoff.Next(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
             _options.Logger.LogWarning(
                 "Logs Ingestion upload to stream {Stream} attempt {Attempt}/{MaxAttempts}: {Error}; retrying in {DelayMs} ms",
                 streamName, attempt, _options.MaxAttempts, failure.Message, delay.TotalMilliseconds);

@@ -2,8 +2,6 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Azure;
 using Azure.Identity;
-using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 
 namespace IamKeyFunc.Reporting.Jobs;
@@ -25,8 +23,7 @@ internal static partial class SafeError
 
     private static string Code(Exception cause) => cause switch
     {
-        IamException iam => iam.ErrorCode,
-        AwsFederationException federation => federation.ErrorCode ?? nameof(AwsFederationException),
+        ServiceException service => service.ErrorCode,
         AmazonServiceException aws when !string.IsNullOrEmpty(aws.ErrorCode) => aws.ErrorCode,
         RequestFailedException azure => azure.ErrorCode ?? $"Http{azure.Status}",
         CredentialUnavailableException => "CredentialUnavailable",
