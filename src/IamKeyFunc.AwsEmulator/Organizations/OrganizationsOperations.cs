@@ -176,7 +176,7 @@ internal sealed partial class OrganizationsOperations(EmulatorState state)
 
     private QueryResponse Paged<T>(JsonRequest request, string member, IReadOnlyList<T> items, string listContext, Action<Utf8JsonWriter, T> write)
     {
-        var maxResults = state.Options.OrganizationsDefaultPageSize;
+        var maxResults = state.Options.OrganizationsMaxPageSize;
         if (request.Input.TryGetProperty("MaxResults", out var raw) && raw.ValueKind != JsonValueKind.Null)
         {
             if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetInt32(out maxResults))
@@ -190,6 +190,7 @@ internal sealed partial class OrganizationsOperations(EmulatorState state)
             }
         }
 
+        maxResults = Math.Min(maxResults, state.Options.OrganizationsMaxPageSize);
         string? token = null;
         if (request.Input.TryGetProperty("NextToken", out var rawToken) && rawToken.ValueKind != JsonValueKind.Null)
         {

@@ -139,7 +139,7 @@ public sealed class OrganizationsEmulatorTests
     [Fact]
     public async Task Accounts_ShouldCarryNameStatusStateAndTags()
     {
-        await using var h = await EmulatorHarness.StartAsync(ScenarioGenerator.SampleOrganization(EmulatorHarness.Start), o => o.OrganizationsDefaultPageSize = 1);
+        await using var h = await EmulatorHarness.StartAsync(ScenarioGenerator.SampleOrganization(EmulatorHarness.Start), o => o.OrganizationsMaxPageSize = 1);
         var credentials = await h.Client.AssumeCentralRoleAsync();
 
         var accounts = await ListAllAsync(h, credentials, "ListAccounts", null, "Accounts", () => { });
