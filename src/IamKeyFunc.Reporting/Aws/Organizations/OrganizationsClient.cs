@@ -18,6 +18,10 @@ public class OrganizationsClient
 
     private readonly AwsRequestPipeline _pipeline;
 
+    /// <summary>Every operation this client calls: the discovery role grants exactly these (<c>infra/aws/discovery-role.yaml</c>).</summary>
+    public static IReadOnlyList<string> Operations { get; } =
+        ["DescribeOrganization", "ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "ListTagsForResource"];
+
     public OrganizationsClient(AwsRequestPipeline pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -49,9 +53,6 @@ public class OrganizationsClient
 
     public virtual Task<IReadOnlyList<OrganizationAccount>> ListAccountsForParentAsync(string parentId, CancellationToken cancellationToken) =>
         ListAsync("ListAccountsForParent", ("ParentId", parentId), "Accounts", paged: true, ReadAccount, cancellationToken);
-
-    public virtual Task<IReadOnlyList<OrganizationAccount>> ListAccountsAsync(CancellationToken cancellationToken) =>
-        ListAsync("ListAccounts", null, "Accounts", paged: true, ReadAccount, cancellationToken);
 
     /// <summary>Every tag of an account, OU or root (the operation pages with <c>NextToken</c> only).</summary>
     public virtual async Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string resourceId, CancellationToken cancellationToken)

@@ -50,12 +50,12 @@ public sealed class OrganizationsClientTests
         }));
         using var http = new HttpClient();
 
-        var accounts = await Client(server, http).ListAccountsAsync(CancellationToken.None);
+        var accounts = await Client(server, http).ListAccountsForParentAsync("ou-ab12-abcdefgh", CancellationToken.None);
 
         Assert.Equal(["PENDING_CLOSURE", "SUSPENDED", "ACTIVE"], accounts.Select(a => a.State));
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000000500), accounts[0].JoinedAt);
         Assert.Null(accounts[1].JoinedAt);
-        Assert.Equal("""{"MaxResults":20}""", server.Calls[0].Body);
+        Assert.Equal("""{"ParentId":"ou-ab12-abcdefgh","MaxResults":20}""", server.Calls[0].Body);
     }
 
     [Fact]
