@@ -150,7 +150,7 @@ public partial class IamClient
         {
             return CredentialReportParser.ParseBase64(content, generatedTime ?? _timeProvider.GetUtcNow());
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new IamException(
                 $"IAM GetCredentialReport for {AccountLabel} returned a report that could not be read: {ex.Message}",

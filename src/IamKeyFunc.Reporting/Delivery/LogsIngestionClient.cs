@@ -49,35 +49,11 @@ public class LogsIngestionClient
 
     public Uri Endpoint { get; }
 
-    /// <summary>Uploads one JSON array (UTF-8) as one gzip request.</summary>
-    /// <exception cref="ArgumentException">The compressed body is over the 1 MB limit; split it (or use <see cref="UploadAsync{T}"/>).</exception>
-    /// <exception cref="LogsIngestionException">The service refused it, or its attempts ran out.</exception>
-    public virtual async Task<LogsUploadResponse> UploadAsync(string ruleId, string streamName, ReadOnlyMemory<byte> jsonArrayUtf8, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(ruleId);
-        ArgumentException.ThrowIfNullOrEmpty(streamName);
-        var body = GzipJsonArrayBatcher.Compress(jsonArrayUtf8.Span);
-        if (body.Length > _options.MaxRequestBytes)
-        {
-            throw new ArgumentException($"The compressed body is {body.Length} bytes, over the {_options.MaxRequestBytes}-byte limit of one Logs Ingestion call.", nameof(jsonArrayUtf8));
-        }
-
-        return await UploadCompressedAsync(ruleId, streamName, body, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// Serializes the logs, splits them into gzip batches under the size limit and uploads them one after another.
+    /// Splits the serialized records into gzip batches under the size limit and uploads them one after another.
     /// A batch that fails after its retries is reported in the result (with its <see cref="LogsIngestionException"/>)
     /// and the remaining batches are still sent.
     /// </summary>
-    public virtual async Task<LogsUploadResult> UploadAsync<T>(string ruleId, string streamName, IEnumerable<T> logs, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(logs);
-        ArgumentNullException.ThrowIfNull(typeInfo);
-        var records = logs.Select((log, index) => new SerializedRecord(index, JsonSerializer.SerializeToUtf8Bytes(log, typeInfo))).ToList();
-        return await UploadSerializedAsync(ruleId, streamName, records, cancellationToken).ConfigureAwait(false);
-    }
-
     internal async Task<LogsUploadResult> UploadSerializedAsync(string ruleId, string streamName, IReadOnlyList<SerializedRecord> records, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(ruleId);

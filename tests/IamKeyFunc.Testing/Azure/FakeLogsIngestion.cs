@@ -94,6 +94,7 @@ public sealed class FakeLogsIngestion : LoopbackService
 
         if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
         {
+            AddFaultHeader(context, fault);
             return (fault.Status, fault.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected fault.", fault.RetryAfterSeconds, 0, 0);
         }
 
