@@ -13,6 +13,12 @@ namespace IamKeyFunc.Reporting.Aws.Organizations;
 /// </summary>
 public class OrganizationsClient
 {
+    /// <summary>JSON 1.1 with the 2016-11-28 target prefix; failures become <see cref="OrganizationsException"/>.</summary>
+    internal static readonly AwsJson11Protocol Protocol = new(
+        "Organizations",
+        "AWSOrganizationsV20161128",
+        (failure, message) => new OrganizationsException(message, failure.Code, failure.Status, failure.RequestId, failure.Operation, failure.Attempts, failure.Exception));
+
     /// <summary>The model's largest <c>MaxResults</c>.</summary>
     public const int PageSize = 20;
 
@@ -137,12 +143,8 @@ public class OrganizationsClient
             writer.WriteEndObject();
         }
 
-        var request = new AwsRequest(
-            operation,
-            buffer.ToArray(),
-            OrganizationsJsonProtocol.ContentType,
-            [KeyValuePair.Create("X-Amz-Target", $"{OrganizationsJsonProtocol.TargetPrefix}.{operation}")]);
-        var response = await _pipeline.SendAsync(request, OrganizationsJsonProtocol.Instance, cancellationToken).ConfigureAwait(false);
+        var request = Protocol.Request(operation, System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        var response = await _pipeline.SendAsync(request, Protocol, cancellationToken).ConfigureAwait(false);
         using var document = JsonDocument.Parse(response.Body);
         return document.RootElement.Clone();
     }
