@@ -1,5 +1,6 @@
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Findings;
@@ -45,6 +46,11 @@ public static class ServiceCollectionExtensions
                 "IamKey:Identity:AuthorityHost must be an absolute https URI such as https://login.microsoftonline.us/, or empty.");
         services.AddValidatedOptions<CollectionOptions>(configuration, CollectionOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectionOptions>, CollectionOptionsValidator>());
+        services.AddValidatedOptions<DiscoveryOptions>(configuration, DiscoveryOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscoveryOptions>, DiscoveryOptionsValidator>());
+        services.TryAddSingleton<OrganizationsClientFactory>();
+        services.AddHttpClient(OrganizationsClientFactory.HttpClientName, (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<CollectionOptions>>().Value.RequestTimeout);
         services.AddValidatedOptions<FindingsOptions>(configuration, FindingsOptions.SectionName);
         services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.SectionName);
         services.AddValidatedOptions<DataCollectorOptions>(configuration, DataCollectorOptions.SectionName);
