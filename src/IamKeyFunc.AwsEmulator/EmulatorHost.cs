@@ -104,7 +104,7 @@ public static class EmulatorHost
         var scenario = emulator.Scenario;
         var central = scenario.CentralAccount;
         var trust = scenario.CentralRole!.WebIdentity!;
-        var members = scenario.Accounts.Where(a => a != central).ToList();
+        var members = scenario.Accounts.Where(a => a != central && a.State == EmulatorOrganization.ActiveState).ToList();
         var memberRole = members.SelectMany(a => a.Roles).Select(r => r.Name).FirstOrDefault();
         var lines = new List<string>
         {
@@ -117,13 +117,7 @@ public static class EmulatorHost
             $"  IamKey__Aws__StsEndpoint={emulator.Endpoint}",
             $"  IamKey__Aws__IamEndpoint={emulator.Endpoint}",
         };
-        if (scenario.Organization is not null)
-        {
-            lines.Add("  IamKey__Aws__Discovery__Source=Organizations");
-            lines.Add($"  IamKey__Aws__Discovery__Endpoint={emulator.Endpoint}");
-            lines.Add($"  IamKey__Aws__MemberRoleName={memberRole}");
-        }
-        else if (members.Count > 0)
+        if (members.Count > 0)
         {
             lines.Add($"  IamKey__Aws__MemberAccountIds={string.Join(',', members.Select(a => a.AccountId))}");
             lines.Add($"  IamKey__Aws__MemberRoleName={memberRole}");

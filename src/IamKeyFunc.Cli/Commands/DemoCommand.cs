@@ -78,7 +78,8 @@ internal static class DemoCommand
     internal static Dictionary<string, string?> Settings(AwsEmulatorServer emulator)
     {
         var scenario = emulator.Scenario;
-        var members = scenario.Accounts.Where(a => a != scenario.CentralAccount).ToList();
+        // Suspended members of the sample organization cannot be reached, so they are not listed.
+        var members = scenario.Accounts.Where(a => a != scenario.CentralAccount && a.State == EmulatorOrganization.ActiveState).ToList();
         var aws = AwsOptions.SectionName;
         return new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {

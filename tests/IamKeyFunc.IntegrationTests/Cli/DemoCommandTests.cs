@@ -39,7 +39,7 @@ public sealed class DemoCommandTests : IDisposable
         var keys = lines.Where(l => l.GetProperty("table").GetString() == "AwsAccessKeyReport").ToList();
         var summaries = lines.Where(l => l.GetProperty("table").GetString() == "AwsAccessKeyRunSummary").ToList();
         Assert.Equal(reachable.Sum(a => sample.ExpectedKeys(a.AccountId).Count), keys.Count);
-        Assert.Equal(sample.Accounts.Count, summaries.Count);
+        Assert.Equal(sample.Accounts.Count(a => a.State == EmulatorOrganization.ActiveState), summaries.Count); // the suspended account is not listed
         Assert.All(summaries, s => Assert.Equal("cli", s.GetProperty("Trigger").GetString()));
     }
 

@@ -73,9 +73,12 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         return new FunctionAppHarness(aws, azure, credential, logs, builder.Build());
     }
 
+    /// <summary>The accounts the settings list: the sample organization's ACTIVE accounts (its suspended one is not listed).</summary>
+    public IEnumerable<EmulatorAccount> ConfiguredAccounts => Aws.Scenario.Accounts.Where(a => a.State == EmulatorOrganization.ActiveState);
+
     /// <summary>The accounts whose member role trusts the central role (the sample's legacy account does not).</summary>
     public IEnumerable<EmulatorAccount> ReachableAccounts =>
-        Aws.Scenario.Accounts.Where(a => a == Aws.Scenario.CentralAccount || a.Roles.Any(r => r.TrustedPrincipalArns.Contains(Aws.Scenario.CentralRoleArn)));
+        ConfiguredAccounts.Where(a => a == Aws.Scenario.CentralAccount || a.Roles.Any(r => r.TrustedPrincipalArns.Contains(Aws.Scenario.CentralRoleArn)));
 
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Host.Services);
 
