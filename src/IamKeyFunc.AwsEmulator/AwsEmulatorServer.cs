@@ -70,11 +70,16 @@ public sealed class AwsEmulatorServer : IAsyncDisposable
         return new AwsEmulatorServer(app, state, new Uri(address.TrimEnd('/') + "/"));
     }
 
-    /// <summary>Adds an account while running, e.g. one created in the organization between two runs.</summary>
-    public void AddAccount(EmulatorAccount account)
+    /// <summary>
+    /// Changes the ground truth between runs (create, delete, deactivate or rotate keys; record a key's use) and
+    /// serves the changed scenario from the next request on. Each account's credential report is discarded, as if
+    /// IAM had to generate a new one. Not for use while a run is in progress.
+    /// </summary>
+    public void ChangeScenario(Action<EmulatorScenario> change)
     {
-        ArgumentNullException.ThrowIfNull(account);
-        _state.AddAccount(account);
+        ArgumentNullException.ThrowIfNull(change);
+        change(_state.Scenario);
+        _state.Reindex();
     }
 
     /// <summary>Makes every session issued so far expire now (the next signed call gets <c>ExpiredToken</c>).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class OrganizationsOperations(EmulatorState state)
 
         var parentId = request.GetString("ParentId");
         var org = state.Scenario.Organization!;
-        var accounts = state.Accounts().Where(a => (a.ParentId ?? org.RootId) == parentId).ToList();
+        var accounts = state.Scenario.Accounts.Where(a => (a.ParentId ?? org.RootId) == parentId).ToList();
         return Paged(request, "Accounts", accounts, $"accounts|{parentId}", (w, account) => WriteAccount(w, org, account));
     }
 
@@ -99,7 +99,7 @@ internal sealed partial class OrganizationsOperations(EmulatorState state)
         }
 
         var org = state.Scenario.Organization!;
-        return Paged(request, "Accounts", state.Accounts(), "accounts|*", (w, account) => WriteAccount(w, org, account));
+        return Paged(request, "Accounts", state.Scenario.Accounts, "accounts|*", (w, account) => WriteAccount(w, org, account));
     }
 
     public QueryResponse ListTagsForResource(JsonRequest request)
@@ -121,7 +121,7 @@ internal sealed partial class OrganizationsOperations(EmulatorState state)
         }
 
         var org = state.Scenario.Organization!;
-        Dictionary<string, string>? tags = state.Accounts().FirstOrDefault(a => a.AccountId == resourceId)?.Tags;
+        Dictionary<string, string>? tags = state.Scenario.Accounts.FirstOrDefault(a => a.AccountId == resourceId)?.Tags;
         if (tags is null && (resourceId == org.RootId || org.OrganizationalUnits.Any(o => o.Id == resourceId)))
         {
             tags = [];

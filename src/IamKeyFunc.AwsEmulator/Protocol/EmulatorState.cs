@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using IamKeyFunc.AwsEmulator.Iam;
 using IamKeyFunc.AwsEmulator.Scenario;
 
@@ -7,14 +6,14 @@ namespace IamKeyFunc.AwsEmulator.Protocol;
 /// <summary>Everything a running emulator holds: the indexed scenario, issued sessions, options, statistics.</summary>
 internal sealed class EmulatorState
 {
-    private readonly ConcurrentDictionary<string, AccountState> _accounts;
+    private Dictionary<string, AccountState> _accounts;
 
     public EmulatorState(EmulatorScenario scenario, EmulatorOptions options)
     {
         Scenario = scenario;
         Options = options;
         Pager = new Pager(options);
-        _accounts = new ConcurrentDictionary<string, AccountState>(scenario.Accounts.Select(a => KeyValuePair.Create(a.AccountId, new AccountState(a))), StringComparer.Ordinal);
+        _accounts = scenario.Accounts.ToDictionary(a => a.AccountId, a => new AccountState(a), StringComparer.Ordinal);
     }
 
     public EmulatorScenario Scenario { get; }
@@ -32,46 +31,14 @@ internal sealed class EmulatorState
     /// <summary>The organization's one token bucket (Organizations throttles per organization, not per account).</summary>
     public TokenBucket OrganizationsRateLimiter { get; } = new();
 
-    /// <summary>Guards <see cref="EmulatorScenario.Accounts"/> while accounts join at run time.</summary>
-    public Lock ScenarioGate { get; } = new();
+    public AccountState? FindAccount(string accountId) => Volatile.Read(ref _accounts).GetValueOrDefault(accountId);
 
-    /// <summary>A snapshot of the scenario's accounts (taken under <see cref="ScenarioGate"/>).</summary>
-    public IReadOnlyList<EmulatorAccount> Accounts()
+    /// <summary>Indexes the scenario again after it was changed: accounts get fresh indexes, rate limiters and credential reports; sessions are kept.</summary>
+    public void Reindex()
     {
-        lock (ScenarioGate)
-        {
-            return [.. Scenario.Accounts];
-        }
+        Scenario.Validate();
+        Volatile.Write(ref _accounts, Scenario.Accounts.ToDictionary(a => a.AccountId, a => new AccountState(a), StringComparer.Ordinal));
     }
-
-    /// <summary>Adds an account while the emulator runs (it joins the organization, if any, at its <see cref="EmulatorAccount.ParentId"/>).</summary>
-    public void AddAccount(EmulatorAccount account)
-    {
-        lock (ScenarioGate)
-        {
-            var keyIds = Scenario.Accounts.SelectMany(a => a.Users.SelectMany(u => u.AccessKeys).Concat(a.RootAccessKeys)).Select(k => k.AccessKeyId)
-                .ToHashSet(StringComparer.Ordinal);
-            account.Validate(keyIds);
-            if (!_accounts.TryAdd(account.AccountId, new AccountState(account)))
-            {
-                throw new InvalidOperationException($"Account {account.AccountId} is already in the scenario.");
-            }
-
-            Scenario.Accounts.Add(account);
-            try
-            {
-                Scenario.Organization?.Validate(Scenario);
-            }
-            catch (InvalidOperationException)
-            {
-                Scenario.Accounts.Remove(account);
-                _accounts.TryRemove(account.AccountId, out _);
-                throw;
-            }
-        }
-    }
-
-    public AccountState? FindAccount(string accountId) => _accounts.GetValueOrDefault(accountId);
 
     /// <summary>The account and role named by a role ARN (<c>arn:{partition}:iam::{account}:role/{path}{name}</c>), if both exist.</summary>
     public (AccountState Account, EmulatorRole Role)? FindRole(string roleArn)

@@ -190,17 +190,17 @@ public sealed class OrganizationsEmulatorTests
     }
 
     [Fact]
-    public async Task AddAccount_ShouldMakeANewAccountVisible_WhileRunning()
+    public async Task ChangeScenario_ShouldMakeANewAccountVisibleInItsOrganizationalUnit()
     {
         await using var h = await EmulatorHarness.StartAsync(Organization(accounts: 3, ous: 1));
         var credentials = await h.Client.AssumeCentralRoleAsync();
         var unit = h.Emulator.Scenario.Organization!.OrganizationalUnits[0].Id;
 
-        h.Emulator.AddAccount(new EmulatorAccount { AccountId = "210987654321", Name = "New", ParentId = unit, CreateDate = EmulatorHarness.Start });
+        h.Emulator.ChangeScenario(s => s.Accounts.Add(new EmulatorAccount { AccountId = "210987654321", Name = "New", ParentId = unit, CreateDate = EmulatorHarness.Start }));
         var answer = await h.Client.JsonAsync(credentials, Prefix + "ListAccountsForParent", Body(("ParentId", unit)));
 
         Assert.Contains(answer.Json.GetProperty("Accounts").EnumerateArray(), a => a.GetProperty("Id").GetString() == "210987654321");
-        Assert.Throws<InvalidOperationException>(() => h.Emulator.AddAccount(new EmulatorAccount { AccountId = "210987654322", ParentId = "ou-zzzz-notthere", CreateDate = EmulatorHarness.Start }));
+        Assert.Throws<InvalidOperationException>(() => h.Emulator.ChangeScenario(s => s.Accounts.Add(new EmulatorAccount { AccountId = "210987654322", ParentId = "ou-zzzz-notthere", CreateDate = EmulatorHarness.Start })));
     }
 
     [Fact]

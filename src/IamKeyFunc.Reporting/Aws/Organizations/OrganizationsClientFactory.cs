@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws.Pipeline;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

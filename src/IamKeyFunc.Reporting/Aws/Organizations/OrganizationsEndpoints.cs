@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 
 namespace IamKeyFunc.Reporting.Aws.Organizations;

@@ -5,7 +5,7 @@ using IamKeyFunc.Reporting.Accounts.Discovery;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Aws.Pipeline;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Tests.AwsEmulator;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Configuration;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Organizations;
