@@ -61,7 +61,11 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<FindingsEvaluator>();
         services.TryAddSingleton<KeyRecordBuilder>();
-        services.TryAddSingleton<IAccountSource, StaticAccountSource>();
+        services.TryAddSingleton<StaticAccountSource>();
+        services.TryAddSingleton<OrganizationsAccountSource>();
+        services.TryAddSingleton<IAccountSource>(provider => provider.GetRequiredService<IOptions<DiscoveryOptions>>().Value.Source == DiscoverySource.Organizations
+            ? provider.GetRequiredService<OrganizationsAccountSource>()
+            : provider.GetRequiredService<StaticAccountSource>());
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountCollector>();
         services.TryAddSingleton(CreateReportJob);
