@@ -6,13 +6,16 @@ namespace IamKeyFunc.Reporting.Runs;
 
 /// <summary>
 /// A member account whose role could not be assumed (missing, or not trusting the reader role) says which role and what
-/// deploys it, at the start of its <c>ErrorMessage</c> so that shortening keeps it: discovered accounts are only as
+/// deploys it, at the start of its <c>ErrorMessage</c> (the STS text after it is shortened to fit <see cref="SafeError.MaxMessageLength"/>): discovered accounts are only as
 /// covered as the member StackSet's targets.
 /// </summary>
 internal static class MemberRoleHint
 {
     /// <summary>The StackSet name the deployment guide (<c>infra/README.md</c>) uses for <c>infra/aws/member-account.yaml</c>.</summary>
     public const string StackSetName = "iamkeyfunc-member";
+
+    private static string Hint(string roleName) =>
+        $"Member role {roleName} cannot be assumed (missing, or not trusting the reader role): deploy it with the StackSet {StackSetName}.";
 
     public static AccountIssue Apply(AccountIssue issue, Exception exception, AwsAccountSession session)
     {
@@ -23,12 +26,7 @@ internal static class MemberRoleHint
             return issue;
         }
 
-        var name = role!.RoleName;
-        return issue with
-        {
-            Message = SafeError.Shorten(
-                $"The member role {name} could not be assumed in this account: it is missing or does not trust the reader role. " +
-                $"Deploy infra/aws/member-account.yaml to the account with the StackSet {StackSetName}. {issue.Message}"),
-        };
+        var hint = Hint(role!.RoleName);
+        return issue with { Message = $"{hint} {SafeError.Shorten(issue.Message, SafeError.MaxMessageLength - hint.Length - 1)}" };
     }
 }

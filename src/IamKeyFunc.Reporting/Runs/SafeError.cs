@@ -34,17 +34,17 @@ internal static partial class SafeError
         _ => cause.GetType().Name,
     };
 
-    internal static string Shorten(string message)
+    internal static string Shorten(string message, int maxLength = MaxMessageLength)
     {
         var oneLine = Whitespace().Replace(Jwt().Replace(message, "[redacted token]"), " ").Trim();
-        if (oneLine.Length <= MaxMessageLength)
+        if (oneLine.Length <= maxLength)
         {
             return oneLine;
         }
 
         const string Cut = " \u2026 ";
-        var head = (MaxMessageLength - Cut.Length) / 2;
-        var tail = MaxMessageLength - Cut.Length - head;
+        var head = (maxLength - Cut.Length) / 2;
+        var tail = maxLength - Cut.Length - head;
         return string.Concat(oneLine.AsSpan(0, head).TrimEnd(), Cut, oneLine.AsSpan(oneLine.Length - tail).TrimStart());
     }
 

@@ -84,6 +84,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
             ["IamKey:Aws:Audience"] = scenario.CentralRole!.WebIdentity!.Audience,
             ["IamKey:Aws:StsEndpoint"] = emulator.Endpoint.ToString(),
             ["IamKey:Aws:IamEndpoint"] = emulator.Endpoint.ToString(),
+            ["IamKey:Aws:Discovery:Endpoint"] = emulator.Endpoint.ToString(), // used only with Discovery:Source = Organizations
             ["IamKey:Aws:MemberAccountIds"] = string.Join(',', scenario.Accounts.Where(a => a != central).Select(a => a.AccountId)),
             ["IamKey:Aws:MemberRoleName"] = "IamKeyFuncMember",
             ["IamKey:Aws:StsMaxErrorRetry"] = "1",
