@@ -53,7 +53,8 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
 
     public ReportJob Job => Host.Services.GetRequiredService<ReportJob>();
 
-    public static async Task<FunctionAppHarness> StartAsync(SinkMode sink = SinkMode.DataCollector)
+    /// <param name="discover">Find the accounts with AWS Organizations discovery instead of listing them.</param>
+    public static async Task<FunctionAppHarness> StartAsync(SinkMode sink = SinkMode.DataCollector, bool discover = false)
     {
         var azure = await AzureFakes.StartAsync();
         var scenario = ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow());
@@ -61,7 +62,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         scenario.CentralRole!.WebIdentity!.Subjects = [azure.Options.PrincipalId];
         var aws = await AwsEmulatorServer.StartAsync(scenario);
 
-        var settings = DemoCommand.Settings(aws);
+        var settings = DemoCommand.Settings(aws, discover);
         foreach (var (key, value) in azure.Settings(sink))
         {
             settings[key] = value;

@@ -69,6 +69,29 @@ public sealed partial class RefreshReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refresh_ShouldAcceptAnyDiscoveredAccount_WhenAccountsAreDiscovered()
+    {
+        // Arrange: no account is listed in the settings; discovery finds them in the sample organization
+        await using var app = await FunctionAppHarness.StartAsync(discover: true);
+        const string sandbox = "555566667777", retired = "888899990000";
+
+        // Act
+        var (status, body) = await app.RefreshAsync($"?account={sandbox}&account={retired}&dryRun=true", Token);
+        var (unknownStatus, unknownBody) = await app.RefreshAsync("?account=123456789012", Token);
+
+        // Assert
+        Assert.Equal(200, status);
+        var accounts = body["accounts"]!.AsArray();
+        Assert.Equal(app.Aws.Scenario.Accounts.Count, accounts.Count);
+        Assert.Equal("Succeeded", (string?)accounts.Single(a => (string?)a!["accountId"] == sandbox)!["status"]);
+        var skipped = accounts.Single(a => (string?)a!["accountId"] == retired)!;
+        Assert.Equal(("Skipped", "AccountNotActive"), ((string?)skipped["status"], (string?)skipped["errorCode"]));
+        Assert.Equal(app.Aws.Scenario.ExpectedKeys(sandbox).Count, body["records"]!.AsArray().Count);
+        Assert.Equal(400, unknownStatus);
+        Assert.Contains("123456789012", (string?)unknownBody["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Refresh_ShouldReturnTheRecordsAndDeliverNothing_WhenDryRun()
     {
         var (status, body) = await _app.RefreshAsync("?dryRun=true&account=111122223333,444455556666", Token);
