@@ -82,6 +82,33 @@ param awsMemberRoleArns string = ''
 @description('Optional. Whether the central account itself is inventoried (IamKey:Aws:IncludeCentralAccount).')
 param awsIncludeCentralAccount bool = true
 
+// Account discovery (IamKey:Aws:Discovery)
+
+@allowed([
+  'Static'
+  'Organizations'
+])
+@description('Optional. Where the accounts come from (IamKey:Aws:Discovery:Source): Static (the member lists above) or Organizations (every ACTIVE account of the AWS Organization, filtered below; the member lists still add accounts).')
+param awsDiscoverySource string = 'Static'
+
+@description('Optional. Role in the management or delegated-admin account that discovery calls Organizations with (IamKey:Aws:Discovery:RoleArn); the discovery-role stack\'s DiscoveryRoleArn. Empty: the central role itself.')
+param awsDiscoveryRoleArn string = ''
+
+@description('Optional. Comma-separated OU or root IDs whose accounts (at any depth) are collected (IamKey:Aws:Discovery:IncludeOrganizationalUnits). Empty: all.')
+param awsDiscoveryIncludeOrganizationalUnits string = ''
+
+@description('Optional. Comma-separated OU or root IDs whose accounts (at any depth) are not collected (IamKey:Aws:Discovery:ExcludeOrganizationalUnits).')
+param awsDiscoveryExcludeOrganizationalUnits string = ''
+
+@description('Optional. Comma-separated Key=Value account tags; only accounts with one of them are collected (IamKey:Aws:Discovery:IncludeAccountTags). Empty: all.')
+param awsDiscoveryIncludeAccountTags string = ''
+
+@description('Optional. Comma-separated account IDs that are not collected (IamKey:Aws:Discovery:ExcludeAccountIds).')
+param awsDiscoveryExcludeAccountIds string = ''
+
+@description('Optional. Comma-separated account tag keys copied into the records\' AccountTags (IamKey:Aws:Discovery:AccountTagKeys). Empty: none.')
+param awsDiscoveryAccountTagKeys string = ''
+
 // Collection and findings (IamKey:Collection, IamKey:Findings)
 
 @allowed([
@@ -397,6 +424,13 @@ var commonSettings = {
   IamKey__Aws__MemberRoleName: awsMemberRoleName
   IamKey__Aws__MemberRoleArns: awsMemberRoleArns
   IamKey__Aws__IncludeCentralAccount: string(awsIncludeCentralAccount)
+  IamKey__Aws__Discovery__Source: awsDiscoverySource
+  IamKey__Aws__Discovery__RoleArn: awsDiscoveryRoleArn
+  IamKey__Aws__Discovery__IncludeOrganizationalUnits: awsDiscoveryIncludeOrganizationalUnits
+  IamKey__Aws__Discovery__ExcludeOrganizationalUnits: awsDiscoveryExcludeOrganizationalUnits
+  IamKey__Aws__Discovery__IncludeAccountTags: awsDiscoveryIncludeAccountTags
+  IamKey__Aws__Discovery__ExcludeAccountIds: awsDiscoveryExcludeAccountIds
+  IamKey__Aws__Discovery__AccountTagKeys: awsDiscoveryAccountTagKeys
   IamKey__Collection__Mode: collectionMode
   IamKey__Collection__KeyIdFormat: keyIdFormat
   IamKey__Findings__RotationDays: string(rotationDays)

@@ -26,6 +26,15 @@ public sealed class EmulatorOptions
     /// <summary>Per-account token bucket over IAM calls; null = unlimited. Excess calls get HTTP 400 <c>Throttling</c>.</summary>
     public EmulatorRateLimit? RateLimit { get; set; }
 
+    /// <summary>One token bucket over all Organizations calls; null = unlimited. Excess calls get HTTP 400 <c>TooManyRequestsException</c>.</summary>
+    public EmulatorRateLimit? OrganizationsRateLimit { get; set; }
+
+    /// <summary>
+    /// Largest Organizations page answered, whatever <c>MaxResults</c> asks (AWS may answer fewer, with a <c>NextToken</c>);
+    /// also the page size when no <c>MaxResults</c> is given and of <c>ListTagsForResource</c>, which has none.
+    /// </summary>
+    public int OrganizationsMaxPageSize { get; set; } = 20;
+
     /// <summary>How long a credential report takes from <c>STARTED</c> to <c>COMPLETE</c>.</summary>
     public TimeSpan CredentialReportDelay { get; set; }
 

@@ -25,6 +25,7 @@ internal static class IamKeysCommand
             config,
             verbose,
             CollectCommand.Create(config, verbose),
+            AccountsCommand.Create(config),
             DemoCommand.Create(),
             ValidateConfigCommand.Create(config),
             EmulatorCommand.Create(),

@@ -1,6 +1,7 @@
 using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
@@ -39,11 +40,19 @@ public static class ServiceCollectionExtensions
         services.AddKeyHistory(configuration);
 
         services.AddOptionsSection<CollectionOptions, CollectionOptionsValidator>(configuration, CollectionOptions.SectionName);
+        services.AddOptionsSection<DiscoveryOptions, DiscoveryOptionsValidator>(configuration, DiscoveryOptions.SectionName);
+        services.TryAddSingleton<OrganizationsClientFactory>();
+        services.AddHttpClient(OrganizationsClientFactory.HttpClientName, (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<CollectionOptions>>().Value.RequestTimeout);
         services.AddOptionsSection<FindingsOptions>(configuration, FindingsOptions.SectionName);
 
         services.TryAddSingleton<FindingsEvaluator>();
         services.TryAddSingleton<KeyRecordBuilder>();
-        services.TryAddSingleton<IAccountSource, StaticAccountSource>();
+        services.TryAddSingleton<StaticAccountSource>();
+        services.TryAddSingleton<OrganizationsAccountSource>();
+        services.TryAddSingleton<IAccountSource>(provider => provider.GetRequiredService<IOptions<DiscoveryOptions>>().Value.Source == DiscoverySource.Organizations
+            ? provider.GetRequiredService<OrganizationsAccountSource>()
+            : provider.GetRequiredService<StaticAccountSource>());
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountCollector>();
         services.TryAddSingleton(CreateReportJob);

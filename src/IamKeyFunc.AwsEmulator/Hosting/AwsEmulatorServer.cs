@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IamKeyFunc.AwsEmulator.Hosting;
 
 /// <summary>
-/// A loopback AWS (STS + IAM Query API) on <c>127.0.0.1</c>, speaking the real wire protocol: one endpoint serves both
-/// services, dispatched by <c>Action</c>. STS issues sessions (web identity, then chaining); IAM calls must be SigV4-signed
+/// A loopback AWS (STS + IAM Query API, Organizations JSON 1.1) on <c>127.0.0.1</c>, speaking the real wire protocol: one
+/// endpoint serves every service, dispatched by <c>Action</c> or <c>X-Amz-Target</c>. STS issues sessions (web identity, then chaining); IAM calls must be SigV4-signed
 /// by such a session and act on its account.
 /// </summary>
 /// <example><code>

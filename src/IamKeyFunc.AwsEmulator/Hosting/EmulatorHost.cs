@@ -68,7 +68,7 @@ public static class EmulatorHost
         var scenario = emulator.Scenario;
         var central = scenario.CentralAccount;
         var trust = scenario.CentralRole!.WebIdentity!;
-        var members = scenario.Accounts.Where(a => a != central).ToList();
+        var members = scenario.Accounts.Where(a => a != central && a.State == EmulatorOrganization.ActiveState).ToList();
         var memberRole = members.SelectMany(a => a.Roles).Select(r => r.Name).FirstOrDefault();
         var lines = new List<string>
         {
@@ -121,6 +121,7 @@ public static class EmulatorHost
                     Accounts = settings.Accounts ?? 1,
                     UsersPerAccount = settings.Users ?? 100,
                     Seed = settings.Seed,
+                    OrganizationalUnits = settings.OrganizationalUnits,
                 },
                 now),
             _ => ScenarioGenerator.SampleOrganization(now),
@@ -161,6 +162,9 @@ public sealed record EmulatorHostSettings
 
     /// <summary>Users per generated account.</summary>
     public int? Users { get; init; }
+
+    /// <summary>With <see cref="Accounts"/>: put the accounts in an organization with this many OUs (0 = none).</summary>
+    public int OrganizationalUnits { get; init; }
 
     /// <summary>Seed of the generated scenario.</summary>
     public int Seed { get; init; } = 1;

@@ -14,6 +14,7 @@ namespace IamKeyFunc.AwsEmulator.Hosting;
 /// <summary>
 /// The single HTTP entry point: parses the Query-protocol call (form body of <c>POST /</c>, or the query string),
 /// dispatches by <c>Action</c>, and applies latency, authentication, the rate limiter and injected faults in that order.
+/// A request with an <c>X-Amz-Target</c> header is a JSON 1.1 call and goes to <see cref="JsonDispatcher"/>.
 /// </summary>
 internal sealed partial class QueryDispatcher
 {
@@ -21,11 +22,13 @@ internal sealed partial class QueryDispatcher
     private readonly EmulatorState _state;
     private readonly RequestAuthenticator _authenticator;
     private readonly Dictionary<string, Operation> _operations;
+    private readonly JsonDispatcher _json;
 
     public QueryDispatcher(EmulatorState state)
     {
         _state = state;
         _authenticator = new RequestAuthenticator(state);
+        _json = new JsonDispatcher(state, _authenticator);
         var sts = new StsOperations(state);
         var iam = new IamOperations(state);
         _operations = new Dictionary<string, Operation>(StringComparer.Ordinal)
@@ -73,6 +76,11 @@ internal sealed partial class QueryDispatcher
         var http = context.Request;
         var requestId = Guid.NewGuid().ToString();
         var body = await ReadBodyAsync(http, context.RequestAborted).ConfigureAwait(false);
+        if (http.Headers.ContainsKey(JsonDispatcher.TargetHeader))
+        {
+            return await _json.ProcessAsync(context, body, call).ConfigureAwait(false);
+        }
+
         var parameters = ParseParameters(http, body);
         var action = parameters.GetValueOrDefault("Action");
         call.Action = action ?? "";
@@ -142,7 +150,7 @@ internal sealed partial class QueryDispatcher
         var bytes = Encoding.UTF8.GetBytes(response.Body);
         var http = context.Response;
         http.StatusCode = response.StatusCode;
-        http.ContentType = "text/xml";
+        http.ContentType = response.ContentType;
         http.ContentLength = bytes.Length;
         http.Headers["x-amzn-RequestId"] = response.RequestId;
         http.Headers.Date = _state.Time.GetUtcNow().ToString("r", CultureInfo.InvariantCulture);
@@ -184,7 +192,7 @@ internal sealed partial class QueryDispatcher
     [LoggerMessage(Level = LogLevel.Debug, Message = "AWS emulator {Action} account {AccountId}: {Status} {ErrorCode}")]
     private static partial void LogAnswer(ILogger logger, string action, string accountId, string status, string errorCode);
 
-    private sealed class CallInfo
+    internal sealed class CallInfo
     {
         public string Action { get; set; } = "";
 

@@ -22,67 +22,74 @@ internal sealed class RequestAuthenticator(EmulatorState state)
 
     public bool TryAuthenticate(HttpRequest http, byte[] body, QueryRequest request, out QueryResponse? error)
     {
-        error = Authenticate(http, body, request);
+        error = Authenticate(http, body, request.Service, request.Now, request.Error, out var session);
+        request.Session = session;
         return error is null;
     }
 
-    private QueryResponse? Authenticate(HttpRequest http, byte[] body, QueryRequest request)
+    /// <summary>
+    /// The authentication error answered through <paramref name="fail"/> (status, Query error code, message), or null
+    /// and the caller's <paramref name="authenticated"/> session.
+    /// </summary>
+    public QueryResponse? Authenticate(
+        HttpRequest http, byte[] body, AwsService service, DateTimeOffset now, Func<int, string, string, QueryResponse> fail, out EmulatorSession? authenticated)
     {
+        authenticated = null;
         var header = http.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            return request.Error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+            return fail(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
         }
 
         if (!SigV4.TryParseAuthorization(header, out var authorization, out var parseError))
         {
-            return request.Error(400, "IncompleteSignature", parseError);
+            return fail(400, "IncompleteSignature", parseError);
         }
 
         if (!authorization.SignedHeaders.Contains("host", StringComparer.Ordinal))
         {
-            return request.Error(400, "IncompleteSignature", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+            return fail(400, "IncompleteSignature", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
         if (!TryReadRequestDate(http, out var requestDate, out var amzDate))
         {
-            return request.Error(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+            return fail(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         }
 
         if (state.Sessions.Find(authorization.AccessKeyId) is not { } session
             || !string.Equals(http.Headers["X-Amz-Security-Token"].ToString(), session.SessionToken, StringComparison.Ordinal))
         {
-            return request.Error(403, "InvalidClientTokenId", InvalidToken);
+            return fail(403, "InvalidClientTokenId", InvalidToken);
         }
 
-        if (request.Now >= session.Expiration)
+        if (now >= session.Expiration)
         {
-            return request.Error(403, "ExpiredToken", "The security token included in the request is expired");
+            return fail(403, "ExpiredToken", "The security token included in the request is expired");
         }
 
-        if (ScopeError(authorization, request, session, amzDate) is { } scopeError)
+        if (ScopeError(authorization, service, session, amzDate) is { } scopeError)
         {
-            return request.Error(403, "SignatureDoesNotMatch", scopeError);
+            return fail(403, "SignatureDoesNotMatch", scopeError);
         }
 
         var skew = state.Options.MaxClockSkew;
-        if (requestDate < request.Now - skew)
+        if (requestDate < now - skew)
         {
-            return request.Error(403, "SignatureDoesNotMatch",
-                $"Signature expired: {amzDate} is now earlier than {Format(request.Now - skew)} ({Format(request.Now)} - {skew.TotalMinutes:0} min.)");
+            return fail(403, "SignatureDoesNotMatch",
+                $"Signature expired: {amzDate} is now earlier than {Format(now - skew)} ({Format(now)} - {skew.TotalMinutes:0} min.)");
         }
 
-        if (requestDate > request.Now + skew)
+        if (requestDate > now + skew)
         {
-            return request.Error(403, "SignatureDoesNotMatch",
-                $"Signature not yet current: {amzDate} is still later than {Format(request.Now + skew)} ({Format(request.Now)} + {skew.TotalMinutes:0} min.)");
+            return fail(403, "SignatureDoesNotMatch",
+                $"Signature not yet current: {amzDate} is still later than {Format(now + skew)} ({Format(now)} + {skew.TotalMinutes:0} min.)");
         }
 
         var payloadHash = SigV4.Sha256Hex(body);
         var declaredHash = http.Headers["x-amz-content-sha256"].ToString();
         if (declaredHash.Length > 0 && declaredHash != "UNSIGNED-PAYLOAD" && !string.Equals(declaredHash, payloadHash, StringComparison.OrdinalIgnoreCase))
         {
-            return request.Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
 
         var canonicalRequest = SigV4.CanonicalRequest(http.Method, RawPath(http), http.QueryString.Value, http.Headers, authorization.SignedHeaders, payloadHash);
@@ -90,22 +97,27 @@ internal sealed class RequestAuthenticator(EmulatorState state)
         var expected = SigV4.Signature(session.SigningKey(authorization), stringToSign);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(authorization.Signature)))
         {
-            return request.Error(403, "SignatureDoesNotMatch", SignatureMismatch);
+            return fail(403, "SignatureDoesNotMatch", SignatureMismatch);
         }
 
-        request.Session = session;
+        authenticated = session;
         return null;
     }
 
-    private string? ScopeError(SigV4Authorization authorization, QueryRequest request, EmulatorSession session, string amzDate)
+    private string? ScopeError(SigV4Authorization authorization, AwsService service, EmulatorSession session, string amzDate)
     {
-        if (authorization.Service != request.Service.SigningName)
+        if (authorization.Service != service.SigningName)
         {
-            return $"Credential should be scoped to correct service: '{request.Service.SigningName}'. ";
+            return $"Credential should be scoped to correct service: '{service.SigningName}'. ";
         }
 
-        if (request.Service == AwsService.Iam && state.FindAccount(session.AccountId) is { } account
+        if (service == AwsService.Iam && state.FindAccount(session.AccountId) is { } account
             && authorization.Region != account.Account.EffectiveIamSigningRegion)
+        {
+            return $"Credential should be scoped to a valid region, not '{authorization.Region}'. ";
+        }
+
+        if (service == AwsService.Organizations && authorization.Region != OrganizationsSigningRegion(session.Partition))
         {
             return $"Credential should be scoped to a valid region, not '{authorization.Region}'. ";
         }
@@ -114,6 +126,14 @@ internal sealed class RequestAuthenticator(EmulatorState state)
             ? $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{authorization.Date}' != '{amzDate[..8]}', from '{amzDate}'."
             : null;
     }
+
+    /// <summary>The region of the partition's Organizations endpoint (the endpoint rule set's <c>signingRegion</c>).</summary>
+    internal static string OrganizationsSigningRegion(string partition) => partition switch
+    {
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    };
 
     private static bool TryReadRequestDate(HttpRequest http, out DateTimeOffset date, out string amzDate)
     {

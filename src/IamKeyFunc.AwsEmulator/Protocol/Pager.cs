@@ -31,10 +31,22 @@ internal sealed class Pager(EmulatorOptions options)
             }
         }
 
-        var start = 0;
-        if (request.Get("Marker") is { } marker && !TryDecode(marker, listContext, out start))
+        if (!TryPage(request.Get("Marker"), maxItems, total, listContext, out page))
         {
             error = request.ValidationError("Invalid value for the parameter Marker: it was not returned by a previous call to this operation.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A page of at most <paramref name="maxItems"/> from <paramref name="marker"/> (null = the first); false when the marker is not ours.</summary>
+    public bool TryPage(string? marker, int maxItems, int total, string listContext, out Page page)
+    {
+        page = default;
+        var start = 0;
+        if (marker is not null && !TryDecode(marker, listContext, out start))
+        {
             return false;
         }
 

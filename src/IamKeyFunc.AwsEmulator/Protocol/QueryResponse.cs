@@ -2,8 +2,8 @@ using System.Security;
 
 namespace IamKeyFunc.AwsEmulator.Protocol;
 
-/// <summary>An answer: HTTP status and XML body, or an aborted connection.</summary>
-internal sealed record QueryResponse(int StatusCode, string Body, string RequestId, string? ErrorCode = null, bool Abort = false)
+/// <summary>An answer: HTTP status and body (XML, or JSON for the JSON 1.1 services), or an aborted connection.</summary>
+internal sealed record QueryResponse(int StatusCode, string Body, string RequestId, string? ErrorCode = null, bool Abort = false, string ContentType = "text/xml")
 {
     public static QueryResponse Aborted { get; } = new(0, "", "", Abort: true);
 

@@ -18,6 +18,9 @@ public sealed class EmulatorScenario
 
     public List<EmulatorAccount> Accounts { get; set; } = [];
 
+    /// <summary>The AWS Organization every account of the scenario belongs to; null = the accounts are stand-alone.</summary>
+    public EmulatorOrganization? Organization { get; set; }
+
     /// <summary>The central reader role: the first role that trusts the OIDC provider.</summary>
     public EmulatorRole? CentralRole => Accounts.SelectMany(a => a.Roles).FirstOrDefault(r => r.WebIdentity is not null);
 
@@ -64,6 +67,8 @@ public sealed class EmulatorScenario
         {
             account.Validate(keyIds);
         }
+
+        Organization?.Validate(this);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ScenarioJsonContext.Default.EmulatorScenario);
@@ -121,6 +126,25 @@ public sealed class EmulatorAccount
     public List<EmulatorUser> Users { get; set; } = [];
 
     public List<EmulatorRole> Roles { get; set; } = [];
+
+    /// <summary>Organizations: the account's name (default: the alias, else the ID).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Organizations: the account's root email (default: derived from the ID).</summary>
+    public string? Email { get; set; }
+
+    /// <summary>Organizations: the OU (or root) the account sits in; null = the root.</summary>
+    public string? ParentId { get; set; }
+
+    /// <summary>Organizations account <c>State</c>: ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED or PENDING_ACTIVATION.</summary>
+    public string State { get; set; } = "ACTIVE";
+
+    /// <summary>Organizations tags of the account (ListTagsForResource).</summary>
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
+
+    public string EffectiveName => Name ?? Alias ?? AccountId;
+
+    public string EffectiveEmail => Email ?? $"aws+{AccountId}@example.com";
 
     public string EffectiveIamSigningRegion => IamSigningRegion ?? PartitionHomeRegion(Partition);
 

@@ -57,12 +57,18 @@ public static class ScenarioGenerator
         }
 
         AddRoles(scenario, settings, builder);
+        if (settings.Organization || settings.OrganizationalUnits > 0)
+        {
+            AddOrganization(scenario, settings, builder);
+        }
+
         return scenario;
     }
 
     /// <summary>
-    /// A small organisation with named users: a central security account, a production account (with a root key),
-    /// a sandbox, and a legacy account whose member role still trusts an old central role (so it is denied).
+    /// A small organisation with named users: a central security account (also the organization's management account),
+    /// a production account (with a root key), a sandbox, a suspended retired account, and a legacy account whose member
+    /// role still trusts an old central role (so it is denied). The organization nests OUs and tags every account.
     /// </summary>
     public static EmulatorScenario SampleOrganization(DateTimeOffset now)
     {
@@ -102,12 +108,95 @@ public static class ScenarioGenerator
         legacy.Users.Add(builder.NamedUser("old-ftp-sync", Ago(1900), password: false, mfa: false,
             builder.NamedKey(Ago(1800), "Active", Ago(1000), "us-east-1", "s3")));
 
-        scenario.Accounts.AddRange([security, prod, sandbox, legacy]);
+        var retired = Account("888899990000", "example-retired", Ago(1700));
+        retired.State = "SUSPENDED";
+
+        scenario.Accounts.AddRange([security, prod, sandbox, retired, legacy]);
         AddRoles(scenario, settings with { DenyingMemberAccounts = 1 }, builder);
+        scenario.Organization = SampleOrganizationTree(security, prod, sandbox, retired, legacy);
         return scenario;
 
         EmulatorAccount Account(string id, string alias, DateTimeOffset created) =>
             new() { AccountId = id, Partition = settings.Partition, Alias = alias, CreateDate = created, RootPasswordLastUsed = created + TimeSpan.FromDays(1) };
+    }
+
+    /// <summary>
+    /// The generated organization: account 0 manages it from the root; OU <c>i</c> (<c>OU000</c>, …) sits under the root for
+    /// i &lt; 3, else under OU <c>(i - 3) / 3</c>; member account <c>a</c> sits in OU <c>(a - 1) mod n</c>. Accounts get the tags
+    /// <c>Environment</c> (prod, staging, dev in turn) and <c>CostCenter</c> (cc-0 … cc-3).
+    /// </summary>
+    private static void AddOrganization(EmulatorScenario scenario, ScenarioGeneratorSettings settings, Builder builder)
+    {
+        string[] environments = ["prod", "staging", "dev"];
+        var rootSuffix = builder.LowerId(4);
+        var org = new EmulatorOrganization
+        {
+            Id = "o-" + builder.LowerId(10),
+            RootId = "r-" + rootSuffix,
+            ManagementAccountId = scenario.Accounts[0].AccountId,
+        };
+        for (var i = 0; i < settings.OrganizationalUnits; i++)
+        {
+            org.OrganizationalUnits.Add(new EmulatorOrganizationalUnit
+            {
+                Id = $"ou-{rootSuffix}-{builder.LowerId(8)}",
+                Name = $"OU{i:D3}",
+                ParentId = i < 3 ? org.RootId : org.OrganizationalUnits[(i - 3) / 3].Id,
+            });
+        }
+
+        var members = scenario.Accounts.Count - 1;
+        for (var a = 0; a < scenario.Accounts.Count; a++)
+        {
+            var account = scenario.Accounts[a];
+            account.Name = a == 0 ? "management" : $"Account {a:D4}";
+            account.Email = $"aws+{account.AccountId}@example.com";
+            account.ParentId = a == 0 || org.OrganizationalUnits.Count == 0 ? null : org.OrganizationalUnits[(a - 1) % org.OrganizationalUnits.Count].Id;
+            account.Tags["Environment"] = environments[a % environments.Length];
+            account.Tags["CostCenter"] = $"cc-{a % 4}";
+            var suspendedFrom = members - settings.DenyingMemberAccounts - settings.SuspendedAccounts;
+            if (a > suspendedFrom && a <= members - settings.DenyingMemberAccounts)
+            {
+                account.State = "SUSPENDED";
+            }
+        }
+
+        scenario.Organization = org;
+    }
+
+    /// <summary>
+    /// <c>Root</c> (the security account manages the organization) → <c>Workloads/Prod</c> (prod), <c>Workloads</c> (the
+    /// suspended retired account), <c>Sandbox</c>, <c>Legacy</c>; tags <c>Environment</c> and <c>Owner</c>.
+    /// </summary>
+    private static EmulatorOrganization SampleOrganizationTree(
+        EmulatorAccount security, EmulatorAccount prod, EmulatorAccount sandbox, EmulatorAccount retired, EmulatorAccount legacy)
+    {
+        var org = new EmulatorOrganization { Id = "o-example0001", RootId = "r-ex01", ManagementAccountId = security.AccountId };
+        EmulatorOrganizationalUnit Unit(string id, string name, string parent)
+        {
+            var unit = new EmulatorOrganizationalUnit { Id = id, Name = name, ParentId = parent };
+            org.OrganizationalUnits.Add(unit);
+            return unit;
+        }
+
+        var workloads = Unit("ou-ex01-workload", "Workloads", org.RootId);
+        var prodUnit = Unit("ou-ex01-prod0001", "Prod", workloads.Id);
+        var sandboxUnit = Unit("ou-ex01-sandbox1", "Sandbox", org.RootId);
+        var legacyUnit = Unit("ou-ex01-legacy01", "Legacy", org.RootId);
+        void Place(EmulatorAccount account, string name, string? parent, string environment, string owner)
+        {
+            account.Name = name;
+            account.ParentId = parent;
+            account.Tags["Environment"] = environment;
+            account.Tags["Owner"] = owner;
+        }
+
+        Place(security, "Security", null, "prod", "security-team");
+        Place(prod, "Production", prodUnit.Id, "prod", "platform-team");
+        Place(sandbox, "Sandbox", sandboxUnit.Id, "dev", "developers");
+        Place(retired, "Retired", workloads.Id, "prod", "platform-team");
+        Place(legacy, "Legacy", legacyUnit.Id, "prod", "ops-team");
+        return org;
     }
 
     private static EmulatorScenario NewScenario(string name, string tenantId, string audience) => new()
@@ -151,6 +240,19 @@ public static class ScenarioGenerator
         private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
         public Random Random { get; } = new(seed);
+
+        /// <summary>Lower-case letters and digits, as Organizations IDs use them.</summary>
+        public string LowerId(int length)
+        {
+            const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+            var chars = new char[length];
+            for (var i = 0; i < length; i++)
+            {
+                chars[i] = alphabet[Random.Next(alphabet.Length)];
+            }
+
+            return new string(chars);
+        }
 
         public string Id(string prefix, int length)
         {

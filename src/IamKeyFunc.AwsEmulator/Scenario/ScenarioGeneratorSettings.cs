@@ -33,6 +33,19 @@ public sealed record ScenarioGeneratorSettings
     /// <summary>How many member accounts (the last ones) have a member role that does not trust the central role.</summary>
     public int DenyingMemberAccounts { get; init; }
 
+    /// <summary>
+    /// Puts the accounts in an AWS Organization (the first account is the management account, at the root) with this many
+    /// OUs: three under the root, three under each of those, and so on (a ternary tree, filled breadth-first). The other
+    /// accounts are spread over the OUs round-robin. 0 = no organization unless <see cref="Organization"/> is set.
+    /// </summary>
+    public int OrganizationalUnits { get; init; }
+
+    /// <summary>Puts the accounts in an organization even with no OUs (all at the root).</summary>
+    public bool Organization { get; init; }
+
+    /// <summary>In an organization: how many member accounts (the last ones before the denying ones) are SUSPENDED.</summary>
+    public int SuspendedAccounts { get; init; }
+
     public string TenantId { get; init; } = "00000000-1111-2222-3333-444444444444";
 
     public string AppId { get; init; } = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";

@@ -29,6 +29,9 @@ internal sealed class EmulatorState
 
     public Pager Pager { get; }
 
+    /// <summary>The organization's one token bucket (Organizations throttles per organization, not per account).</summary>
+    public TokenBucket OrganizationsRateLimiter { get; } = new();
+
     public AccountState? FindAccount(string accountId) => Volatile.Read(ref _accounts).GetValueOrDefault(accountId);
 
     /// <summary>Indexes the scenario again after it was changed: accounts get fresh indexes, rate limiters and credential reports; sessions are kept.</summary>

@@ -72,7 +72,7 @@ internal static class DemoCommand
         await using var emulator = await AwsEmulatorServer.StartAsync(scenario, new EmulatorOptions { TimeProvider = time }, cancellationToken);
         console.MarkupLineInterpolated($"AWS emulator at {emulator.Endpoint}: '{scenario.Name}', {scenario.Accounts.Count} accounts, {scenario.Accounts.Sum(a => a.Users.Count)} users.");
 
-        var settings = Settings(emulator);
+        var settings = Settings(emulator, discover: true);
         settings[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = stateDirectory;
         var token = TestJwt.ForScenario(scenario, time.GetUtcNow() + TimeSpan.FromHours(1));
         await using var services = CliHost.BuildServices(
@@ -94,6 +94,7 @@ internal static class DemoCommand
         var job = services.GetRequiredService<ReportJob>();
         var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
         RunReport.WriteFindings(console, first.Records);
+        RunReport.WriteCoverage(console, first);
         RunReport.WriteOutcome(console, first);
         console.MarkupLine(first.Events.Count == 0
             ? "First pass: each account's snapshot is its baseline, so there are no change events yet."
@@ -128,11 +129,15 @@ internal static class DemoCommand
         });
     }
 
-    /// <summary>The settings that point the pipeline at the emulator: its central role and trust, its member accounts, its endpoint.</summary>
-    internal static Dictionary<string, string?> Settings(AwsEmulatorServer emulator)
+    /// <summary>
+    /// The settings that point the pipeline at the emulator: its central role and trust, its endpoint, and its member
+    /// accounts: listed (the ACTIVE ones; suspended members cannot be reached), or with <paramref name="discover"/>
+    /// found by AWS Organizations discovery, as the demo does.
+    /// </summary>
+    internal static Dictionary<string, string?> Settings(AwsEmulatorServer emulator, bool discover = false)
     {
         var scenario = emulator.Scenario;
-        var members = scenario.Accounts.Where(a => a != scenario.CentralAccount).ToList();
+        var members = scenario.Accounts.Where(a => a != scenario.CentralAccount && a.State == EmulatorOrganization.ActiveState).ToList();
         var aws = AwsOptions.SectionName;
         return new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -140,8 +145,11 @@ internal static class DemoCommand
             [$"{aws}:{nameof(AwsOptions.Audience)}"] = scenario.CentralRole!.WebIdentity!.Audience,
             [$"{aws}:{nameof(AwsOptions.StsEndpoint)}"] = emulator.Endpoint.ToString(),
             [$"{aws}:{nameof(AwsOptions.IamEndpoint)}"] = emulator.Endpoint.ToString(),
-            [$"{aws}:{nameof(AwsOptions.MemberAccountIds)}"] = string.Join(',', members.Select(a => a.AccountId)),
+            [$"{aws}:{nameof(AwsOptions.MemberAccountIds)}"] = discover ? "" : string.Join(',', members.Select(a => a.AccountId)),
             [$"{aws}:{nameof(AwsOptions.MemberRoleName)}"] = members.SelectMany(a => a.Roles).Select(r => r.Name).FirstOrDefault(),
+            [$"{DiscoveryOptions.SectionName}:{nameof(DiscoveryOptions.Source)}"] = discover ? nameof(DiscoverySource.Organizations) : nameof(DiscoverySource.Static),
+            [$"{DiscoveryOptions.SectionName}:{nameof(DiscoveryOptions.Endpoint)}"] = emulator.Endpoint.ToString(),
+            [$"{DiscoveryOptions.SectionName}:{nameof(DiscoveryOptions.AccountTagKeys)}"] = discover ? "Environment,Owner" : null,
             [$"{CollectionOptions.SectionName}:{nameof(CollectionOptions.Mode)}"] = nameof(FreshnessMode.Live),
             [$"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Sink)}"] = nameof(SinkMode.None),
         };

@@ -17,6 +17,7 @@ internal static class EmulatorCommand
         var scenario = new Option<FileInfo?>("--scenario") { Description = "Serve a scenario JSON file instead of the sample organization." };
         var accounts = NonNegative(new Option<int?>("--accounts") { Description = "Serve a generated scenario of N accounts (with --users)." });
         var users = NonNegative(new Option<int?>("--users") { Description = "Users per generated account (default 100)." });
+        var ous = NonNegative(new Option<int>("--ous") { Description = "With --accounts: put the accounts in an organization with N OUs (0 = none)." });
         var seed = NonNegative(new Option<int>("--seed") { Description = "Seed of the generated scenario.", DefaultValueFactory = _ => 1 });
         var saveScenario = new Option<FileInfo?>("--save-scenario") { Description = "Write the served scenario (the ground truth) to FILE." };
         var tenantId = new Option<string?>("--tenant-id") { Description = "Trust tokens issued by https://sts.windows.net/ID/ (e.g. your own tenant)." };
@@ -30,7 +31,7 @@ internal static class EmulatorCommand
             "emulator",
             "Run the loopback AWS emulator (STS + IAM) with the sample organization and print the settings to point the Function or the CLI at it. Ctrl+C stops it.")
         {
-            port, scenario, accounts, users, seed, saveScenario, tenantId, appId, subject, latency, rate, reportDelay,
+            port, scenario, accounts, users, ous, seed, saveScenario, tenantId, appId, subject, latency, rate, reportDelay,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,6 +43,7 @@ internal static class EmulatorCommand
                 ScenarioFile = parse.GetValue(scenario)?.FullName,
                 Accounts = parse.GetValue(accounts),
                 Users = parse.GetValue(users),
+                OrganizationalUnits = parse.GetValue(ous),
                 Seed = parse.GetValue(seed),
                 SaveScenario = parse.GetValue(saveScenario)?.FullName,
                 TenantId = parse.GetValue(tenantId),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Records;
@@ -67,6 +68,23 @@ internal static class RunReport
         }
 
         console.Write(table);
+    }
+
+    /// <summary>With discovery: how many accounts were found, collected, failed and skipped, and why each one was not collected.</summary>
+    public static void WriteCoverage(IAnsiConsole console, RunResult result)
+    {
+        var discovered = result.Accounts.Where(a => a.DiscoverySource == DiscoverySource.Organizations.ToColumn()).ToList();
+        if (discovered.Count == 0)
+        {
+            return;
+        }
+
+        console.MarkupLineInterpolated(
+            $"Coverage: {discovered.Count} accounts discovered in AWS Organizations, {discovered.Count(a => a.Is(AccountStatus.Succeeded))} collected, {discovered.Count(a => a.Is(AccountStatus.Failed))} failed, {discovered.Count(a => a.Is(AccountStatus.Skipped))} skipped.");
+        foreach (var account in discovered.Where(a => !a.Is(AccountStatus.Succeeded)))
+        {
+            console.MarkupLineInterpolated($"  {account.AccountId} {account.AccountName} ({account.OrganizationalUnitPath}) {account.Status}: {account.ErrorCode}");
+        }
     }
 
     public static void WriteOutcome(IAnsiConsole console, RunResult result)

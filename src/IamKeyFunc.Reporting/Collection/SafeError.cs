@@ -33,6 +33,6 @@ internal static class SafeError
         _ => cause.GetType().Name,
     };
 
-    internal static string Shorten(string message) =>
-        MessageText.CutMiddle(MessageText.OneLine(MessageText.RedactTokens(message)), MaxMessageLength);
+    internal static string Shorten(string message, int maxLength = MaxMessageLength) =>
+        MessageText.CutMiddle(MessageText.OneLine(MessageText.RedactTokens(message)), maxLength);
 }

@@ -6,9 +6,18 @@ namespace IamKeyFunc.Reporting.Configuration;
 /// Cross-field checks of <c>IamKey:Aws</c> that data annotations cannot express: the member lists, one partition for
 /// every account, the STS region's partition, endpoint overrides and the STS timing knobs. Each message names the setting.
 /// </summary>
-public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
+/// <param name="discovery">
+/// <c>IamKey:Aws:Discovery</c>: with <c>Source = Organizations</c> the account lists may be empty (discovery finds the
+/// accounts); without it, or with <c>Static</c>, some account must be configured.
+/// </param>
+public sealed class AwsOptionsValidator(IOptions<DiscoveryOptions>? discovery) : IValidateOptions<AwsOptions>
 {
     private const string Section = AwsOptions.SectionName;
+
+    public AwsOptionsValidator()
+        : this(null)
+    {
+    }
 
     public ValidateOptionsResult Validate(string? name, AwsOptions options)
     {
@@ -18,8 +27,14 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         // An unparsable RoleArn is already reported by its [RegularExpression]; the member checks need it.
         if (AwsArn.TryParseRole(options.RoleArn, out var central))
         {
-            AwsRoleTarget.Resolve(options, out var targetErrors);
+            var targets = AwsRoleTarget.Resolve(options, out var targetErrors);
             errors.AddRange(targetErrors);
+            if (targetErrors.Count == 0 && targets.Count == 0 && discovery?.Value.Source != DiscoverySource.Organizations)
+            {
+                errors.Add(
+                    "IamKey:Aws:IncludeCentralAccount is false and no IamKey:Aws:MemberAccountIds or IamKey:Aws:MemberRoleArns are set: " +
+                    "there is no account to inventory (or set IamKey:Aws:Discovery:Source to Organizations).");
+            }
             CheckStsRegion(options, AwsPartition.FromName(central!.Partition), errors);
         }
 

@@ -13,7 +13,8 @@ public sealed record AwsRoleTarget(string AccountId, string RoleArn, bool IsCent
     /// The run's targets from the options, in order: the central account (if <see cref="AwsOptions.IncludeCentralAccount"/>),
     /// then <see cref="AwsOptions.MemberAccountIds"/> (role <c>arn:{partition}:iam::{id}:role/{MemberRoleName}</c>), then
     /// <see cref="AwsOptions.MemberRoleArns"/>; one target per account (the first wins). Every problem is reported in
-    /// <paramref name="errors"/>, naming the setting.
+    /// <paramref name="errors"/>, naming the setting. No target at all is not an error here: with AWS Organizations
+    /// discovery the accounts come at run time (<see cref="AwsOptionsValidator"/> checks that there is some account).
     /// </summary>
     public static IReadOnlyList<AwsRoleTarget> Resolve(AwsOptions options, out IReadOnlyList<string> errors)
     {
@@ -67,11 +68,6 @@ public sealed record AwsRoleTarget(string AccountId, string RoleArn, bool IsCent
             {
                 Add(member.AccountId, member.Value, isCentral: false);
             }
-        }
-
-        if (problems.Count == 0 && targets.Count == 0)
-        {
-            problems.Add("IamKey:Aws:IncludeCentralAccount is false and no IamKey:Aws:MemberAccountIds or IamKey:Aws:MemberRoleArns are set: there is no account to inventory.");
         }
 
         errors = problems;

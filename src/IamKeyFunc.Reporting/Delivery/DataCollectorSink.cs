@@ -71,7 +71,7 @@ public sealed partial class DataCollectorSink : IReportSink
         }
 
         var tally = new DeliveryTally(records.Count);
-        var serialized = RecordSerializer.SerializeAll(records, typeInfo, _options.MaxFieldBytes, tally);
+        var serialized = RecordSerializer.SerializeAll(records, typeInfo, _options.MaxFieldBytes, tally, objectsAsText: true);
         var tooLarge = new List<SerializedRecord>();
         var batches = JsonArrayBatcher.Pack(serialized, _options.MaxPostBytes, tooLarge);
         foreach (var record in tooLarge)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
 namespace IamKeyFunc.Reporting.Delivery;
@@ -10,13 +11,22 @@ internal readonly record struct SerializedRecord(int Index, byte[] Utf8);
 /// <summary>Serializes records with the source-generated context and refuses those with a field value over the service's limit.</summary>
 internal static class RecordSerializer
 {
-    /// <summary>Serializes every record; records with an oversized field are left out and counted as refused in <paramref name="tally"/>.</summary>
-    public static List<SerializedRecord> SerializeAll<T>(IReadOnlyList<T> records, JsonTypeInfo<T> typeInfo, int maxFieldBytes, DeliveryTally tally)
+    /// <summary>
+    /// Serializes every record; records with an oversized field are left out and counted as refused in <paramref name="tally"/>.
+    /// With <paramref name="objectsAsText"/> (the Data Collector API, which has no dynamic type), a property whose value is
+    /// a JSON object or array (e.g. <c>AccountTags</c>) is sent as its JSON text.
+    /// </summary>
+    public static List<SerializedRecord> SerializeAll<T>(IReadOnlyList<T> records, JsonTypeInfo<T> typeInfo, int maxFieldBytes, DeliveryTally tally, bool objectsAsText = false)
     {
         var accepted = new List<SerializedRecord>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
             var utf8 = JsonSerializer.SerializeToUtf8Bytes(records[i], typeInfo);
+            if (objectsAsText && HasNestedValue(utf8))
+            {
+                utf8 = NestedValuesAsText(utf8);
+            }
+
             if (FindOversizedField(utf8, maxFieldBytes) is { } field)
             {
                 tally.Refused(1, $"Record {i} was not sent: field '{field.Name}' is {field.Bytes} bytes, over the {maxFieldBytes}-byte limit of a field value.");
@@ -27,6 +37,31 @@ internal static class RecordSerializer
         }
 
         return accepted;
+    }
+
+    private static bool HasNestedValue(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth == 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte[] NestedValuesAsText(byte[] json)
+    {
+        var record = JsonNode.Parse(json)!.AsObject();
+        foreach (var name in record.Where(p => p.Value is JsonObject or JsonArray).Select(p => p.Key).ToList())
+        {
+            record[name] = JsonValue.Create(record[name]!.ToJsonString());
+        }
+
+        return Encoding.UTF8.GetBytes(record.ToJsonString());
     }
 
     /// <summary>The first top-level property whose string value is longer than <paramref name="maxFieldBytes"/> UTF-8 bytes, if any.</summary>

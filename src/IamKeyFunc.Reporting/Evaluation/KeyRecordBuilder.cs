@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Records;
@@ -9,7 +10,11 @@ namespace IamKeyFunc.Reporting.Evaluation;
 /// <param name="ReportGeneratedAt">When IAM generated the credential report used, if one was.</param>
 /// <param name="ReportAgeHours">How old that report was when read.</param>
 public sealed record AccountContext(
-    CollectionRun Run, string Partition, string AccountId, string? AccountAlias, DateTimeOffset? ReportGeneratedAt, double? ReportAgeHours);
+    CollectionRun Run, string Partition, string AccountId, string? AccountAlias, DateTimeOffset? ReportGeneratedAt, double? ReportAgeHours)
+{
+    /// <summary>How the account was found and where it sits in the organization.</summary>
+    public AccountPlacement Placement { get; init; } = AccountPlacement.Static;
+}
 
 /// <summary>
 /// Turns collected keys into <see cref="KeyRecord"/>s: key ID format, ages and findings as of the run's start.
@@ -41,6 +46,10 @@ public sealed class KeyRecordBuilder(FindingsEvaluator evaluator, IOptions<Colle
             Partition = context.Partition,
             AccountId = context.AccountId,
             AccountAlias = context.AccountAlias,
+            AccountName = context.Placement.Name,
+            OrganizationalUnitPath = context.Placement.OrganizationalUnitPath,
+            AccountTags = context.Placement.Tags,
+            DiscoverySource = context.Placement.Source.ToColumn(),
             UserName = key.UserName,
             UserArn = key.UserArn,
             UserCreatedAt = key.UserCreatedAt,

@@ -21,6 +21,21 @@ public sealed record KeyRecord
 
     public string? AccountAlias { get; init; }
 
+    /// <summary>The account's name in AWS Organizations; null when accounts are not discovered.</summary>
+    public string? AccountName { get; init; }
+
+    /// <summary>The OU names from the root down to the account, e.g. <c>Root/Workloads/Prod</c>; null when accounts are not discovered.</summary>
+    public string? OrganizationalUnitPath { get; init; }
+
+    /// <summary>
+    /// The account tags named by <c>IamKey:Aws:Discovery:AccountTagKeys</c>: a JSON object (a <c>dynamic</c> column in
+    /// Logs Ingestion, its JSON text in the Data Collector table); null when none are copied.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? AccountTags { get; init; }
+
+    /// <summary>How the account was found: <c>Static</c> (listed in the settings) or <c>Organizations</c> (discovered).</summary>
+    public string DiscoverySource { get; init; } = "Static";
+
     /// <summary>IAM user name, or <c>&lt;root_account&gt;</c> for the account root user.</summary>
     public required string UserName { get; init; }
 

@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Configuration;
+
 namespace IamKeyFunc.Reporting.Records;
 
 /// <summary>How one account fared in a run: <see cref="RunSummary.Status"/>.</summary>
@@ -26,7 +28,7 @@ public enum DataSource
 }
 
 /// <summary>
-/// The strings the record columns carry for <see cref="AccountStatus"/>, <see cref="KeyStatus"/> and <see cref="DataSource"/>:
+/// The strings the record columns carry for <see cref="AccountStatus"/>, <see cref="KeyStatus"/>, <see cref="DataSource"/> and <see cref="DiscoverySource"/>:
 /// the only place they are written, so that nothing in Log Analytics changes when code uses the enums.
 /// </summary>
 public static class RecordValues
@@ -50,6 +52,13 @@ public static class RecordValues
     {
         DataSource.Live => "live",
         DataSource.Report => "report",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
+
+    public static string ToColumn(this DiscoverySource source) => source switch
+    {
+        DiscoverySource.Static => "Static",
+        DiscoverySource.Organizations => "Organizations",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
     };
 

@@ -117,6 +117,11 @@ public partial class ReportJob
     {
         var started = _time.GetTimestamp();
         var selection = await _accounts.ResolveAsync(request.Accounts, cancellationToken).ConfigureAwait(false);
+        if (selection.Failure is { } failure)
+        {
+            return await SourceFailedAsync(failure, request, run, started, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!selection.Succeeded)
         {
             return new RunResult
@@ -134,7 +139,7 @@ public partial class ReportJob
         }
 
         var selected = selection.Selected.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
-        var outcomes = await CollectAllAsync(selection.All, selected, request, run, cancellationToken).ConfigureAwait(false);
+        var outcomes = await CollectAllAsync(selection, selected, request, run, cancellationToken).ConfigureAwait(false);
         var summaries = outcomes.Select(o => o.Summary).ToList();
         var records = outcomes.SelectMany(o => o.Records).ToList();
         var pending = outcomes.Select(o => o.History).OfType<PendingSnapshot>().ToList();
@@ -177,19 +182,75 @@ public partial class ReportJob
         return result;
     }
 
-    private async Task<AccountOutcome[]> CollectAllAsync(
-        IReadOnlyList<AwsAccountSession> sessions, HashSet<string> selected, RunRequest request, CollectionRun run, CancellationToken cancellationToken)
+    /// <summary>
+    /// The account source failed (AWS Organizations discovery): nothing is collected, and one <c>Failed</c> summary row for
+    /// the account discovery called carries the error code, so that the failed-run alert fires. It is delivered like any
+    /// summary (not on dry runs).
+    /// </summary>
+    private async Task<RunResult> SourceFailedAsync(SourceFailure failure, RunRequest request, CollectionRun run, long started, CancellationToken cancellationToken)
     {
+        var summary = new RunSummary
+        {
+            RunId = run.RunId,
+            Trigger = TriggerName(request.Trigger),
+            CollectedAt = run.CollectedAt,
+            Partition = AwsArn.ParseRole(failure.RoleArn).Partition,
+            AccountId = failure.AccountId,
+            DiscoverySource = DiscoverySource.Organizations.ToColumn(),
+            RoleArn = failure.RoleArn,
+            Mode = ModeName(_options.Mode),
+            Status = AccountStatus.Failed.ToColumn(),
+            ErrorCode = failure.Issue.Code,
+            ErrorMessage = failure.Issue.Message,
+            UsersScanned = 0,
+            KeysReported = 0,
+            FindingsCount = 0,
+            ApiCalls = 0,
+            ThrottledRetries = 0,
+            DurationMs = Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1),
+            CollectorVersion = Version,
+        };
+        LogAccount(summary);
+        request.Progress?.Report(summary);
+        DeliveryResult? summaryDelivery = null;
+        if (!request.DryRun && (request.Sink ?? _sink) is { } sink)
+        {
+            summaryDelivery = await DeliverAsync(sink, 1, ct => sink.SendRunSummariesAsync([summary], ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = new RunResult
+        {
+            RunId = run.RunId,
+            Trigger = request.Trigger,
+            StartedAt = run.CollectedAt,
+            Duration = _time.GetElapsedTime(started),
+            Status = RunStatus.Failed,
+            DryRun = request.DryRun,
+            Accounts = [summary],
+            Records = [],
+            SummaryDelivery = summaryDelivery,
+        };
+        LogRun(result);
+        return result;
+    }
+
+    private async Task<AccountOutcome[]> CollectAllAsync(
+        AccountSelection selection, HashSet<string> selected, RunRequest request, CollectionRun run, CancellationToken cancellationToken)
+    {
+        var sessions = selection.All;
         var outcomes = new AccountOutcome[sessions.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelAccounts, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, sessions.Count), parallel, async (i, ct) =>
         {
             var session = sessions[i];
+            var placement = selection.PlacementOf(session.AccountId);
             var result = selected.Contains(session.AccountId)
-                ? await CollectAccountAsync(session, run, ct).ConfigureAwait(false)
-                : AccountResult.Skipped;
-            var outcome = new AccountOutcome(Summarize(session, request.Trigger, run, result), result.Records, result.History);
-            if (result != AccountResult.Skipped)
+                ? await CollectAccountAsync(session, placement, run, ct).ConfigureAwait(false)
+                : selection.Exclusions.TryGetValue(session.AccountId, out var exclusion)
+                    ? AccountResult.Skipped with { Issue = new AccountIssue(exclusion.Code, exclusion.Reason) }
+                    : AccountResult.Skipped;
+            var outcome = new AccountOutcome(Summarize(session, placement, request.Trigger, run, result), result.Records, result.History);
+            if (result.Status != AccountStatus.Skipped)
             {
                 LogAccount(outcome.Summary);
             }
@@ -200,7 +261,7 @@ public partial class ReportJob
         return outcomes;
     }
 
-    private async Task<AccountResult> CollectAccountAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken)
+    private async Task<AccountResult> CollectAccountAsync(AwsAccountSession session, AccountPlacement placement, CollectionRun run, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         using var deadline = new CancellationTokenSource(_options.AccountTimeout, _time);
@@ -209,7 +270,10 @@ public partial class ReportJob
         {
             var inventory = await _collector.CollectAsync(session, run, linked.Token).ConfigureAwait(false);
             var context = new AccountContext(
-                run, session.Partition.Name, session.AccountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours);
+                run, session.Partition.Name, session.AccountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours)
+            {
+                Placement = placement,
+            };
             var records = _records.Build(inventory.Keys, context);
 
             // The history read is not part of the account's collection deadline; a store that fails costs only the events.
@@ -235,7 +299,8 @@ public partial class ReportJob
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var partial = ex as AccountCollectionException;
-            return new AccountResult(AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], SafeError.From(ex), _time.GetElapsedTime(started));
+            return new AccountResult(
+                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], MemberRoleHint.Apply(SafeError.From(ex), ex, session), _time.GetElapsedTime(started));
         }
     }
 
@@ -279,7 +344,7 @@ public partial class ReportJob
             }
             : s)];
 
-    private RunSummary Summarize(AwsAccountSession session, RunTrigger trigger, CollectionRun run, AccountResult result) => new()
+    private RunSummary Summarize(AwsAccountSession session, AccountPlacement placement, RunTrigger trigger, CollectionRun run, AccountResult result) => new()
     {
         RunId = run.RunId,
         Trigger = TriggerName(trigger),
@@ -287,6 +352,10 @@ public partial class ReportJob
         Partition = session.Partition.Name,
         AccountId = session.AccountId,
         AccountAlias = result.Alias,
+        AccountName = placement.Name,
+        OrganizationalUnitPath = placement.OrganizationalUnitPath,
+        AccountTags = placement.Tags,
+        DiscoverySource = placement.Source.ToColumn(),
         RoleArn = session.RoleArn,
         Mode = ModeName(_options.Mode),
         Status = result.Status.ToColumn(),

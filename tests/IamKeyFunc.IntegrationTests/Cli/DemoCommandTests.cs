@@ -44,6 +44,15 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(reachable.Sum(a => sample.ExpectedKeys(a.AccountId).Count), keys.Count(k => k.GetProperty("RunId").GetString() == runs[0]));
         Assert.Equal(2 * sample.Accounts.Count, summaries.Count);
         Assert.All(summaries, s => Assert.Equal("cli", s.GetProperty("Trigger").GetString()));
+
+        // The accounts are discovered in the sample organization: the suspended one is skipped with its reason.
+        Assert.Contains("Coverage: 5 accounts discovered in AWS Organizations, 3 collected, 1 failed, 1 skipped.", stdout, StringComparison.Ordinal);
+        Assert.All(summaries, s => Assert.Equal("Organizations", s.GetProperty("DiscoverySource").GetString()));
+        Assert.Equal(
+            ["Skipped:AccountNotActive", "Skipped:AccountNotActive"],
+            summaries.Where(s => s.GetProperty("AccountId").GetString() == "888899990000").Select(s => $"{s.GetProperty("Status").GetString()}:{s.GetProperty("ErrorCode").GetString()}"));
+        Assert.All(keys.Where(k => k.GetProperty("AccountId").GetString() == "444455556666"), k => Assert.Equal(
+            ("Production", "Root/Workloads/Prod"), (k.GetProperty("AccountName").GetString(), k.GetProperty("OrganizationalUnitPath").GetString())));
         Assert.Equal(
             ["alice:KeyCreated", "dev-test:RotationStuck", "legacy-backup:KeyDeleted", "terraform:KeyDeactivated"],
             Events(lines).Select(e => $"{e.GetProperty("UserName").GetString()}:{e.GetProperty("EventType").GetString()}").Order(StringComparer.Ordinal));

@@ -74,7 +74,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
         return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
     }
 
-    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink, no history.</summary>
+    /// <summary>Settings for the scenario: the central role, every other ACTIVE account as a member, loopback endpoints, short retries, no sink, no history.</summary>
     public static IConfiguration Configuration(AwsEmulatorServer emulator, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var scenario = emulator.Scenario;
@@ -85,7 +85,8 @@ internal sealed class EmulatedAws : IAsyncDisposable
             ["IamKey:Aws:Audience"] = scenario.CentralRole!.WebIdentity!.Audience,
             ["IamKey:Aws:StsEndpoint"] = emulator.Endpoint.ToString(),
             ["IamKey:Aws:IamEndpoint"] = emulator.Endpoint.ToString(),
-            ["IamKey:Aws:MemberAccountIds"] = string.Join(',', scenario.Accounts.Where(a => a != central).Select(a => a.AccountId)),
+            ["IamKey:Aws:Discovery:Endpoint"] = emulator.Endpoint.ToString(), // used only with Discovery:Source = Organizations
+            ["IamKey:Aws:MemberAccountIds"] = string.Join(',', scenario.Accounts.Where(a => a != central && a.State == EmulatorOrganization.ActiveState).Select(a => a.AccountId)),
             ["IamKey:Aws:MemberRoleName"] = "IamKeyFuncMember",
             ["IamKey:Aws:StsMaxErrorRetry"] = "1",
             ["IamKey:Aws:StsMaxRetryBackoff"] = "00:00:00.010",

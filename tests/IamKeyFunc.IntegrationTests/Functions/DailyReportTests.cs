@@ -26,7 +26,7 @@ public sealed class DailyReportTests : IAsyncLifetime
         var summaries = _app.Azure.DataCollector.Records("AwsAccessKeyRunSummary");
         var expectedKeys = _app.ReachableAccounts.Sum(a => _app.Aws.Scenario.ExpectedKeys(a.AccountId).Count);
         Assert.Equal(expectedKeys, keys.Count);
-        Assert.Equal(_app.Aws.Scenario.Accounts.Count, summaries.Count);
+        Assert.Equal(_app.ConfiguredAccounts.Count(), summaries.Count);
         Assert.All(summaries, s => Assert.Equal("timer", s.GetProperty("Trigger").GetString()));
         Assert.Single(keys.Select(k => k.GetProperty("RunId").GetString()).Distinct());
         Assert.Equal(1, _app.Azure.KeyVault.SecretReads);
@@ -62,7 +62,7 @@ public sealed class DailyReportTests : IAsyncLifetime
         await _app.RunTimerAsync(_timeout.Token);
 
         var jobLines = _app.Logs.Entries.Where(e => e.Category == typeof(ReportJob).FullName).ToList();
-        foreach (var account in _app.Aws.Scenario.Accounts)
+        foreach (var account in _app.ConfiguredAccounts)
         {
             var line = Assert.Single(jobLines, e => e.Message.StartsWith($"Account {account.AccountId} ", StringComparison.Ordinal));
             Assert.Contains(_app.ReachableAccounts.Contains(account) ? "Succeeded" : "Failed", line.Message, StringComparison.Ordinal);

@@ -54,7 +54,8 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
 
     public ReportJob Job => Host.Services.GetRequiredService<ReportJob>();
 
-    public static async Task<FunctionAppHarness> StartAsync(SinkMode sink = SinkMode.DataCollector)
+    /// <param name="discover">Find the accounts with AWS Organizations discovery instead of listing them.</param>
+    public static async Task<FunctionAppHarness> StartAsync(SinkMode sink = SinkMode.DataCollector, bool discover = false)
     {
         var azure = await AzureFakes.StartAsync();
         var scenario = ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow());
@@ -62,7 +63,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         scenario.CentralRole!.WebIdentity!.Subjects = [azure.Options.PrincipalId];
         var aws = await AwsEmulatorServer.StartAsync(scenario);
 
-        var settings = DemoCommand.Settings(aws);
+        var settings = DemoCommand.Settings(aws, discover);
         foreach (var (key, value) in azure.Settings(sink))
         {
             settings[key] = value;
@@ -80,9 +81,12 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         return new FunctionAppHarness(aws, azure, credential, logs, builder.Build(), stateDirectory);
     }
 
+    /// <summary>The accounts the settings list: the sample organization's ACTIVE accounts (its suspended one is not listed).</summary>
+    public IEnumerable<EmulatorAccount> ConfiguredAccounts => Aws.Scenario.Accounts.Where(a => a.State == EmulatorOrganization.ActiveState);
+
     /// <summary>The accounts whose member role trusts the central role (the sample's legacy account does not).</summary>
     public IEnumerable<EmulatorAccount> ReachableAccounts =>
-        Aws.Scenario.Accounts.Where(a => a == Aws.Scenario.CentralAccount || a.Roles.Any(r => r.TrustedPrincipalArns.Contains(Aws.Scenario.CentralRoleArn)));
+        ConfiguredAccounts.Where(a => a == Aws.Scenario.CentralAccount || a.Roles.Any(r => r.TrustedPrincipalArns.Contains(Aws.Scenario.CentralRoleArn)));
 
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Host.Services);
 

@@ -31,7 +31,7 @@ public sealed partial class RefreshReportTests : IAsyncLifetime
         Assert.Null(body["records"]);
         Assert.Equal("PartiallySucceeded", (string?)body["status"]); // the sample's legacy account denies the central role
         var accounts = body["accounts"]!.AsArray();
-        Assert.Equal(_app.Aws.Scenario.Accounts.Count, accounts.Count);
+        Assert.Equal(_app.ConfiguredAccounts.Count(), accounts.Count);
         foreach (var expected in _app.ReachableAccounts)
         {
             var account = Assert.Single(accounts, a => (string?)a!["accountId"] == expected.AccountId)!;
@@ -66,6 +66,29 @@ public sealed partial class RefreshReportTests : IAsyncLifetime
         var delivered = _app.Azure.DataCollector.Records("AwsAccessKeyReport");
         Assert.Equal(_app.Aws.Scenario.ExpectedKeys(prod).Count, delivered.Count);
         Assert.All(delivered, r => Assert.Equal(prod, r.GetProperty("AccountId").GetString()));
+    }
+
+    [Fact]
+    public async Task Refresh_ShouldAcceptAnyDiscoveredAccount_WhenAccountsAreDiscovered()
+    {
+        // Arrange: no account is listed in the settings; discovery finds them in the sample organization
+        await using var app = await FunctionAppHarness.StartAsync(discover: true);
+        const string sandbox = "555566667777", retired = "888899990000";
+
+        // Act
+        var (status, body) = await app.RefreshAsync($"?account={sandbox}&account={retired}&dryRun=true", Token);
+        var (unknownStatus, unknownBody) = await app.RefreshAsync("?account=123456789012", Token);
+
+        // Assert
+        Assert.Equal(200, status);
+        var accounts = body["accounts"]!.AsArray();
+        Assert.Equal(app.Aws.Scenario.Accounts.Count, accounts.Count);
+        Assert.Equal("Succeeded", (string?)accounts.Single(a => (string?)a!["accountId"] == sandbox)!["status"]);
+        var skipped = accounts.Single(a => (string?)a!["accountId"] == retired)!;
+        Assert.Equal(("Skipped", "AccountNotActive"), ((string?)skipped["status"], (string?)skipped["errorCode"]));
+        Assert.Equal(app.Aws.Scenario.ExpectedKeys(sandbox).Count, body["records"]!.AsArray().Count);
+        Assert.Equal(400, unknownStatus);
+        Assert.Contains("123456789012", (string?)unknownBody["error"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed partial class EmulatorHostTests
         Assert.Contains($"IamKey__Aws__StsEndpoint={endpoint}", text, StringComparison.Ordinal);
         Assert.Contains($"IamKey__Aws__IamEndpoint={endpoint}", text, StringComparison.Ordinal);
         Assert.Contains("IamKey__Aws__Audience=api://aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", text, StringComparison.Ordinal);
-        Assert.Contains("IamKey__Aws__MemberAccountIds=444455556666,555566667777,777788889999", text, StringComparison.Ordinal);
+        Assert.Contains("IamKey__Aws__MemberAccountIds=444455556666,555566667777,777788889999", text, StringComparison.Ordinal); // not the suspended 888899990000
         Assert.Contains("AWS emulator stopped.", text, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", text, StringComparison.Ordinal); // no token unless asked for
     }

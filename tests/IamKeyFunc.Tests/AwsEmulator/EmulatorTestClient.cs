@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Xml.Linq;
 using IamKeyFunc.AwsEmulator;
 
@@ -27,6 +28,14 @@ internal sealed record AwsAnswer(HttpStatusCode Status, XDocument Xml, HttpRespo
     public IReadOnlyList<string> Values(string name) => [.. Xml.Descendants(Ns + name).Select(e => e.Value)];
 }
 
+/// <summary>An answer of a JSON 1.1 service: status and body, with the <c>__type</c> error code.</summary>
+internal sealed record JsonAnswer(HttpStatusCode Status, JsonElement Json, HttpResponseMessage Response)
+{
+    public string? ErrorCode => Json.TryGetProperty("__type", out var type) ? type.GetString() : null;
+
+    public string? ErrorMessage => Json.TryGetProperty("Message", out var m) || Json.TryGetProperty("message", out m) ? m.GetString() : null;
+}
+
 /// <summary>
 /// Raw Query-protocol calls to the emulator with a deliberately separate, minimal SigV4 signer (so the emulator's
 /// verifier is checked against an independent implementation).
@@ -44,16 +53,52 @@ internal sealed class EmulatorTestClient(AwsEmulatorServer emulator) : IDisposab
         Func<string, string>? tamperBodyAfterSigning = null)
     {
         var body = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        var response = await SendAsync(body, "application/x-www-form-urlencoded; charset=utf-8", [], credentials, service, region, signingTime, tamperBodyAfterSigning);
+        var text = await response.Content.ReadAsStringAsync();
+        return new AwsAnswer(response.StatusCode, XDocument.Parse(text), response);
+    }
+
+    /// <summary>A signed JSON 1.1 call (<c>X-Amz-Target</c> signed too), answered as status and parsed JSON.</summary>
+    public async Task<JsonAnswer> JsonAsync(
+        TestCredentials? credentials,
+        string target,
+        string body = "{}",
+        string service = "organizations",
+        string region = "us-east-1",
+        string contentType = "application/x-amz-json-1.1")
+    {
+        var response = await SendAsync(body, contentType, [("x-amz-target", target)], credentials, service, region, null, null);
+        var text = await response.Content.ReadAsStringAsync();
+        return new JsonAnswer(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(), response);
+    }
+
+    /// <summary>Signs <c>content-type</c>, <c>host</c>, <c>x-amz-date</c>, <c>x-amz-security-token</c> and any extra (lower-case, sorted after those) headers.</summary>
+    private async Task<HttpResponseMessage> SendAsync(
+        string body,
+        string contentType,
+        (string Name, string Value)[] extraHeaders,
+        TestCredentials? credentials,
+        string service,
+        string region,
+        DateTimeOffset? signingTime,
+        Func<string, string>? tamperBodyAfterSigning)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, emulator.Endpoint);
-        const string contentType = "application/x-www-form-urlencoded; charset=utf-8";
+        foreach (var (name, value) in extraHeaders)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (credentials is not null)
         {
             var time = signingTime ?? emulator.Options.TimeProvider.GetUtcNow();
             var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             var date = amzDate[..8];
             var host = emulator.Endpoint.Authority;
-            var canonical = $"POST\n/\n\ncontent-type:{contentType}\nhost:{host}\nx-amz-date:{amzDate}\nx-amz-security-token:{credentials.SessionToken}\n\n" +
-                            $"content-type;host;x-amz-date;x-amz-security-token\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}";
+            var extra = string.Concat(extraHeaders.Select(h => $"{h.Name}:{h.Value}\n"));
+            var signedHeaders = "content-type;host;x-amz-date;x-amz-security-token" + string.Concat(extraHeaders.Select(h => ";" + h.Name));
+            var canonical = $"POST\n/\n\ncontent-type:{contentType}\nhost:{host}\nx-amz-date:{amzDate}\nx-amz-security-token:{credentials.SessionToken}\n{extra}\n" +
+                            $"{signedHeaders}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}";
             var scope = $"{date}/{region}/{service}/aws4_request";
             var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
             var key = Encoding.UTF8.GetBytes("AWS4" + credentials.SecretAccessKey);
@@ -66,14 +111,12 @@ internal sealed class EmulatorTestClient(AwsEmulatorServer emulator) : IDisposab
             request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
             request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.SessionToken);
             request.Headers.TryAddWithoutValidation("Authorization",
-                $"AWS4-HMAC-SHA256 Credential={credentials.AccessKeyId}/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature={signature}");
+                $"AWS4-HMAC-SHA256 Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
         }
 
         request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(tamperBodyAfterSigning?.Invoke(body) ?? body));
         request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return new AwsAnswer(response.StatusCode, XDocument.Parse(text), response);
+        return await _http.SendAsync(request);
     }
 
     public Task<AwsAnswer> IamAsync(TestCredentials credentials, string action, params (string Name, string Value)[] parameters) =>

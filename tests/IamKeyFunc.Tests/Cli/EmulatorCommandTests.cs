@@ -24,7 +24,7 @@ public sealed class EmulatorCommandTests
         var (exitCode, output, _) = await CliRunner.RunAsync("emulator", "--help");
 
         Assert.Equal(0, exitCode);
-        foreach (var option in new[] { "--port", "--scenario", "--accounts", "--users", "--seed", "--save-scenario", "--tenant-id", "--app-id", "--subject", "--latency-ms", "--rate", "--report-delay-seconds" })
+        foreach (var option in new[] { "--port", "--scenario", "--accounts", "--users", "--ous", "--seed", "--save-scenario", "--tenant-id", "--app-id", "--subject", "--latency-ms", "--rate", "--report-delay-seconds" })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }

@@ -84,8 +84,21 @@ public sealed class AwsOptionsValidatorTests
 
         // Assert
         Assert.Equal(
-            ["IamKey:Aws:IncludeCentralAccount is false and no IamKey:Aws:MemberAccountIds or IamKey:Aws:MemberRoleArns are set: there is no account to inventory."],
+            ["IamKey:Aws:IncludeCentralAccount is false and no IamKey:Aws:MemberAccountIds or IamKey:Aws:MemberRoleArns are set: there is no account to inventory (or set IamKey:Aws:Discovery:Source to Organizations)."],
             result.Failures);
+    }
+
+    [Fact]
+    public void Validate_ShouldAcceptNoAccountList_WhenOrganizationsDiscoversTheAccounts()
+    {
+        // Arrange
+        var validator = new AwsOptionsValidator(Microsoft.Extensions.Options.Options.Create(new DiscoveryOptions { Source = DiscoverySource.Organizations }));
+
+        // Act
+        var result = validator.Validate(null, Options(o => o.IncludeCentralAccount = false));
+
+        // Assert
+        Assert.True(result.Succeeded, string.Join(" ", result.Failures ?? []));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ internal static class DataCollectorColumns
 {
     public static readonly string[] KeyRecord =
     [
-        "AccessKeyId_s", "AccountAlias_s", "AccountId_s", "CollectedAt_t", "CredentialReportAgeHours_d", "CredentialReportGeneratedAt_t",
+        "AccessKeyId_s", "AccountAlias_s", "AccountId_s", "AccountName_s", "OrganizationalUnitPath_s", "AccountTags_s", "DiscoverySource_s", "CollectedAt_t", "CredentialReportAgeHours_d", "CredentialReportGeneratedAt_t",
         "DataSource_s", "DaysSinceLastUse_d", "DaysUntilRotationDue_d", "Findings_s", "KeyAgeDays_d", "KeyCreatedAt_t", "KeyIdFormat_s",
         "KeySlot_d", "LastUsedAt_t", "LastUsedRegion_s", "LastUsedService_s", "MfaActive_b", "NeverUsed_b", "NeverUsedPastGrace_b",
         "Partition_s", "PasswordEnabled_b", "RootKey_b", "RotationOverdue_b", "RunId_s", "Severity_s", "Status_s", "TwoActiveKeys_b",
@@ -14,7 +14,7 @@ internal static class DataCollectorColumns
 
     public static readonly string[] RunSummary =
     [
-        "AccountAlias_s", "AccountId_s", "ApiCalls_d", "CollectedAt_t", "CollectorVersion_s", "DurationMs_d", "ErrorCode_s", "ErrorMessage_s",
+        "AccountAlias_s", "AccountId_s", "AccountName_s", "OrganizationalUnitPath_s", "AccountTags_s", "DiscoverySource_s", "ApiCalls_d", "CollectedAt_t", "CollectorVersion_s", "DurationMs_d", "ErrorCode_s", "ErrorMessage_s",
         "FindingsCount_d", "KeysReported_d", "Mode_s", "Partition_s", "RoleArn_s", "RunId_s", "Status_s", "ThrottledRetries_d", "Trigger_s",
         "UsersScanned_d",
     ];

@@ -279,8 +279,19 @@ public sealed class DataCollectorSinkTests
         // Arrange: every property set, so every column appears.
         await using var fakes = await AzureFakes.StartAsync();
         await using var host = DeliveryHost.Create(fakes);
-        var key = SampleRecords.Key(1) with { Findings = "RotationOverdue,Unused" };
-        var summary = SampleRecords.Summaries(1)[0];
+        var key = SampleRecords.Key(1) with
+        {
+            Findings = "RotationOverdue,Unused",
+            AccountName = "Production",
+            OrganizationalUnitPath = "Root/Workloads/Prod",
+            AccountTags = new Dictionary<string, string> { ["Environment"] = "prod" },
+        };
+        var summary = SampleRecords.Summaries(1)[0] with
+        {
+            AccountName = "Production",
+            OrganizationalUnitPath = "Root/Workloads/Prod",
+            AccountTags = new Dictionary<string, string> { ["Environment"] = "prod" },
+        };
 
         // Act
         await host.Sink.SendKeyRecordsAsync([key]);
@@ -289,6 +300,8 @@ public sealed class DataCollectorSinkTests
         // Assert: the column names Log Analytics creates (also listed in the README).
         Assert.Equal(DataCollectorColumns.KeyRecord.Order(StringComparer.Ordinal), fakes.DataCollector.Columns(Table).Single().Keys.Order(StringComparer.Ordinal));
         Assert.Equal(DataCollectorColumns.RunSummary.Order(StringComparer.Ordinal), fakes.DataCollector.Columns("AwsAccessKeyRunSummary").Single().Keys.Order(StringComparer.Ordinal));
+        var tags = fakes.DataCollector.Columns(Table).Single()["AccountTags_s"];
+        Assert.Equal((JsonValueKind.String, """{"Environment":"prod"}"""), (tags.ValueKind, tags.ValueKind == JsonValueKind.String ? tags.GetString() : null)); // no dynamic type: sent as JSON text
     }
 
     private static Action<IServiceCollection> PostLimit(int bytes) =>

@@ -59,6 +59,7 @@ public sealed partial class ReadmeTests
         var t when t == typeof(bool) => "_b",
         var t when t == typeof(int) || t == typeof(double) => "_d",
         var t when t == typeof(DateTimeOffset) => "_t",
+        var t when t == typeof(IReadOnlyDictionary<string, string>) => "_s",
         var t => throw new InvalidOperationException($"No Data Collector suffix for {t}."),
     };
 
@@ -69,6 +70,7 @@ public sealed partial class ReadmeTests
         var t when t == typeof(int) => "int",
         var t when t == typeof(double) => "real",
         var t when t == typeof(DateTimeOffset) => "datetime",
+        var t when t == typeof(IReadOnlyDictionary<string, string>) => "dynamic",
         var t => throw new InvalidOperationException($"No column type for {t}."),
     };
 

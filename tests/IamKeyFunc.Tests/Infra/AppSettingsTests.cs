@@ -23,6 +23,7 @@ public sealed partial class AppSettingsTests
         ["IamKey__Aws__StsRegion"] = "default: the partition's home region",
         ["IamKey__Aws__StsEndpoint"] = "default: the regional STS endpoint of the partition",
         ["IamKey__Aws__IamEndpoint"] = "default: the partition's global IAM endpoint",
+        ["IamKey__Aws__Discovery__Endpoint"] = "default: the partition's global Organizations endpoint",
         ["IamKey__Aws__SessionNamePrefix"] = "cosmetic (CloudTrail session name)",
         ["IamKey__Aws__SessionDurationSeconds"] = "3600 fits the role's MaxSessionDuration and the chaining cap",
         ["IamKey__Aws__CredentialRefreshWindow"] = "tuning (refresh STS sessions before they expire)",
@@ -175,6 +176,6 @@ public sealed partial class AppSettingsTests
     private static HashSet<string> BicepAppSettings() =>
         [.. SettingNameRegex().Matches(InfraFiles.ReadText("infra/azure/main.json")).Select(m => m.Value)];
 
-    [GeneratedRegex(@"IamKey__[A-Za-z]+__[A-Za-z]+")]
+    [GeneratedRegex(@"IamKey(?:__[A-Za-z]+){2,}")]
     private static partial Regex SettingNameRegex();
 }

@@ -51,17 +51,23 @@ public sealed partial class IamPermissionTests
     }
 
     [Fact]
-    public void ReaderRole_ShouldAssumeOnlyTheMemberRoleNameInEveryPartition()
+    public void ReaderRole_ShouldAssumeOnlyTheMemberAndDiscoveryRoleNames_InTheOrganizationWhenGiven()
     {
         // Arrange
         var template = CloudFormationTemplate.Load("infra/aws/central-account.yaml");
 
         // Act
         var assume = PolicyStatements(SingleRole(template)).Single(s => ActionsOf(s).Contains("sts:AssumeRole"));
+        var condition = assume["Condition"]!["Fn::If"]!.AsArray();
 
         // Assert
         Assert.Equal(["sts:AssumeRole"], ActionsOf(assume));
-        Assert.Equal("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", (string?)assume["Resource"]?["Fn::Sub"]);
+        Assert.Equal(
+            ["arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", "arn:${AWS::Partition}:iam::*:role/${DiscoveryRoleName}"],
+            assume["Resource"]!.AsArray().Select(r => (string?)r!["Fn::Sub"]));
+        Assert.Equal("HasOrganization", (string?)condition[0]);
+        Assert.Equal("OrganizationId", (string?)condition[1]!["StringEquals"]!["aws:ResourceOrgID"]!["Ref"]);
+        Assert.Equal("AWS::NoValue", (string?)condition[2]!["Ref"]);
     }
 
     [Fact]

@@ -26,6 +26,10 @@ public sealed class KqlColumnTests
         Assert.Contains(queries.Values, q => q.Contains("where RootKey", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("AwsKeyRunSummaries()", StringComparison.Ordinal) && q.Contains("by AccountId", StringComparison.Ordinal));
         Assert.Contains(queries.Values, q => q.Contains("AwsKeyEvents()", StringComparison.Ordinal) && q.Contains("bin(TimeGenerated, 1d), EventType", StringComparison.Ordinal));
+        Assert.Equal(
+            string.Join('\n', InfraFiles.ReadText("infra/kql/coverage.kql").Split('\n').Where(l => !l.StartsWith("//", StringComparison.Ordinal))).Trim(),
+            queries["coverage"]);
+        Assert.All(["\"Discovered\"", "\"Collected\"", "\"Failed\"", "\"Skipped\""], measure => Assert.Contains(measure, queries["coverage"], StringComparison.Ordinal));
     }
 
     [Fact]

@@ -164,6 +164,7 @@ public sealed partial class LogAnalyticsSchemaTests
         TypeCode.Int64 => "long",
         TypeCode.Double => "real",
         _ when type == typeof(DateTimeOffset) => "dateTime",
+        _ when typeof(System.Collections.IDictionary).IsAssignableFrom(type) || type == typeof(IReadOnlyDictionary<string, string>) => "dynamic",
         _ => throw new NotSupportedException($"No Log Analytics column type for {type}."),
     };
 
@@ -174,6 +175,7 @@ public sealed partial class LogAnalyticsSchemaTests
         "boolean" => "_b",
         "int" or "long" or "real" => "_d",
         "dateTime" => "_t",
+        "dynamic" => "_s", // Data Collector has no dynamic type: the sink sends the object's JSON text
         var other => throw new NotSupportedException(other),
     };
 
@@ -189,6 +191,7 @@ public sealed partial class LogAnalyticsSchemaTests
     {
         "int" => $"{name} = toint({name}_d)",
         "long" => $"{name} = tolong({name}_d)",
+        "dynamic" => $"{name} = todynamic({name}_s)",
         _ => $"{name} = {name}{DataCollectorSuffix(type)}",
     };
 

@@ -22,5 +22,8 @@ public sealed record AwsAccountSession(
     Uri IamEndpoint,
     string IamSigningRegion)
 {
+    /// <summary>True for the central account (reached through <c>IamKey:Aws:RoleArn</c>); false for a member reached with <c>AssumeRole</c>.</summary>
+    public bool IsCentral { get; init; }
+
     public override string ToString() => $"{AccountId} ({RoleArn})";
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using IamKeyFunc.Reporting.Configuration;
@@ -17,6 +18,14 @@ public class AwsSessionProvider : IDisposable
 {
     private readonly List<IAmazonSecurityTokenService> _stsClients = [];
     private readonly IReadOnlyList<AwsAccountSession> _sessions;
+    private readonly ConcurrentDictionary<string, AwsAccountSession> _discovered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChainedRoleCredentials> _roles = new(StringComparer.Ordinal);
+    private readonly Lock _memberStsGate = new();
+    private readonly AwsOptions _settings = new();
+    private readonly StsClientFactory? _stsClientFactory;
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly ILoggerFactory? _loggerFactory;
+    private IAmazonSecurityTokenService? _memberSts;
     private bool _disposed;
 
     public AwsSessionProvider(
@@ -35,6 +44,10 @@ public class AwsSessionProvider : IDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
         var settings = options.Value;
+        _settings = settings;
+        _stsClientFactory = stsClientFactory;
+        _time = timeProvider;
+        _loggerFactory = loggerFactory;
         var targets = AwsRoleTarget.Resolve(settings, out var errors);
         if (errors.Count > 0)
         {
@@ -62,25 +75,9 @@ public class AwsSessionProvider : IDisposable
                 loggerFactory.CreateLogger<WebIdentityCredentials>()),
         };
 
-        // Every member's AssumeRole is signed with the central session: one STS client for all of them.
-        IAmazonSecurityTokenService? memberSts = null;
-        _sessions = targets
-            .Select(target => new AwsAccountSession(
-                target.AccountId,
-                Partition,
-                target.RoleArn,
-                target.IsCentral
-                    ? CentralCredentials
-                    : new ChainedRoleCredentials(
-                        memberSts ??= Track(stsClientFactory.Create(Partition, CentralCredentials)),
-                        CentralCredentials,
-                        target.RoleArn,
-                        settings,
-                        timeProvider,
-                        loggerFactory.CreateLogger<ChainedRoleCredentials>()),
-                IamEndpoint,
-                Partition.IamSigningRegion))
-            .ToList();
+        _sessions = [.. targets.Select(target => target.IsCentral
+            ? new AwsAccountSession(target.AccountId, Partition, target.RoleArn, CentralCredentials, IamEndpoint, Partition.IamSigningRegion) { IsCentral = true }
+            : NewMemberSession(target.AccountId, target.RoleArn))];
     }
 
     /// <summary>Mocking constructor.</summary>
@@ -103,6 +100,41 @@ public class AwsSessionProvider : IDisposable
 
     /// <summary>Every configured account, in configuration order.</summary>
     public virtual IReadOnlyList<AwsAccountSession> Sessions => _sessions;
+
+    /// <summary>
+    /// The session of an account found at run time (AWS Organizations discovery): the configured one when the account is
+    /// listed, else its member role <c>arn:{partition}:iam::{id}:role/{MemberRoleName}</c> chained from the central session.
+    /// Kept for the provider's lifetime, like the configured ones; nothing is called until the credentials are used.
+    /// </summary>
+    public virtual AwsAccountSession SessionFor(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return _sessions.FirstOrDefault(s => s.AccountId == accountId)
+            ?? _discovered.GetOrAdd(accountId, id => NewMemberSession(id, $"arn:{Partition.Name}:iam::{id}:role/{_settings.MemberRoleName}"));
+    }
+
+    /// <summary>Credentials for another role assumed from the central session (e.g. the discovery role); kept like the sessions.</summary>
+    public virtual AWSCredentials CredentialsFor(string roleArn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roleArn);
+        return _roles.GetOrAdd(roleArn, NewChainedCredentials);
+    }
+
+    private AwsAccountSession NewMemberSession(string accountId, string roleArn) =>
+        new(accountId, Partition, roleArn, CredentialsFor(roleArn), IamEndpoint, Partition.IamSigningRegion);
+
+    /// <summary>Every member's <c>AssumeRole</c> is signed with the central session: one STS client for all of them.</summary>
+    private ChainedRoleCredentials NewChainedCredentials(string roleArn)
+    {
+        var factory = _stsClientFactory ?? throw new InvalidOperationException("The provider was built without an STS client factory.");
+        IAmazonSecurityTokenService sts;
+        lock (_memberStsGate)
+        {
+            sts = _memberSts ??= Track(factory.Create(Partition, CentralCredentials));
+        }
+
+        return new ChainedRoleCredentials(sts, CentralCredentials, roleArn, _settings, _time, _loggerFactory!.CreateLogger<ChainedRoleCredentials>());
+    }
 
     public void Dispose()
     {
