@@ -4,8 +4,8 @@ using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -54,6 +54,7 @@ internal sealed class ReportingHost : IDisposable
             ["IamKey:Collection:Mode"] = mode.ToString(),
             ["IamKey:Collection:KeyIdFormat"] = nameof(KeyIdFormat.Full),
             ["IamKey:Delivery:Sink"] = nameof(SinkMode.None),
+            ["IamKey:History:Enabled"] = "false", // collection only: no snapshot state between measured runs
         };
         foreach (var (key, value) in overrides)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Records;
 using Spectre.Console;
 
 namespace IamKeyFunc.Cli.Rendering;
@@ -43,9 +44,34 @@ internal static class RunReport
         console.MarkupLine(Tally(records));
     }
 
+    /// <summary>The change events of the run, one row each (nothing when there are none).</summary>
+    public static void WriteEvents(IAnsiConsole console, IReadOnlyList<KeyEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"Changes since the previous run ({events.Count})");
+        table.AddColumns("Event", "Account", "User", "Key (SHA-256)", "Before", "After", "Detail");
+        foreach (var e in events.OrderBy(e => e.AccountId, StringComparer.Ordinal).ThenBy(e => e.UserName, StringComparer.Ordinal))
+        {
+            table.AddRow(
+                Markup.Escape(e.EventType),
+                Markup.Escape(e.AccountAlias ?? e.AccountId),
+                Markup.Escape(e.UserName),
+                Markup.Escape(e.AccessKeyIdHash is { } hash ? hash[..12] + "\u2026" : "(root key)"),
+                e.StatusBefore ?? "-",
+                e.StatusAfter ?? "-",
+                Markup.Escape(e.Detail));
+        }
+
+        console.Write(table);
+    }
+
     public static void WriteOutcome(IAnsiConsole console, RunResult result)
     {
-        var failed = result.Accounts.Count(a => a.Status == "Failed");
+        var failed = result.Accounts.Count(a => a.Is(AccountStatus.Failed));
         var colour = result.Status switch
         {
             RunStatus.Succeeded => "green",
@@ -68,9 +94,12 @@ internal static class RunReport
     private static string Delivery(RunResult result) => result switch
     {
         { DryRun: true } => ", dry run (nothing delivered)",
-        { KeyDelivery: { } keys } => $", {keys.Delivered} delivered, {keys.Failed} failed{(keys.Error is null ? "" : $" ({Markup.Escape(keys.Error)})")}",
+        { KeyDelivery: { } keys, SummaryDelivery: { } summaries } =>
+            $", {keys.Delivered} delivered, {keys.Failed} failed{Error(keys)}; {summaries.Records} run summaries, {summaries.Delivered} delivered, {summaries.Failed} failed{Error(summaries)}",
         _ => "",
     };
+
+    private static string Error(DeliveryResult delivery) => delivery.Error is null ? "" : $" ({Markup.Escape(delivery.Error)})";
 
     private static string Severity(string severity) => severity switch
     {

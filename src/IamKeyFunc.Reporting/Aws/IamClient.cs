@@ -6,7 +6,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws.Pipeline;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -57,6 +57,9 @@ public sealed partial class DataCollectorSink : IReportSink
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
         SendAsync(records, ReportJsonContext.Default.KeyRecord, _delivery.KeyRecordTable, cancellationToken);
 
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
+        SendAsync(events, ReportJsonContext.Default.KeyEvent, _delivery.KeyEventTable, cancellationToken);
+
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
         SendAsync(summaries, ReportJsonContext.Default.RunSummary, _delivery.RunSummaryTable, cancellationToken);
 
@@ -64,7 +67,7 @@ public sealed partial class DataCollectorSink : IReportSink
     {
         if (!LogTypePattern().IsMatch(logType))
         {
-            throw new ArgumentException($"Log-Type '{logType}' must be letters, digits or underscores, at most 100 characters (IamKey:Delivery:KeyRecordTable / RunSummaryTable).", nameof(logType));
+            throw new ArgumentException($"Log-Type '{logType}' must be letters, digits or underscores, at most 100 characters (IamKey:Delivery:KeyRecordTable / KeyEventTable / RunSummaryTable).", nameof(logType));
         }
 
         var tally = new DeliveryTally(records.Count);

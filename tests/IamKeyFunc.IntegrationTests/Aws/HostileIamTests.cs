@@ -2,7 +2,7 @@ using System.Diagnostics;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Aws;
 
 namespace IamKeyFunc.IntegrationTests.Aws;
@@ -95,7 +95,7 @@ public sealed class HostileIamTests
         var collection = await env.CollectAsync();
 
         var userKeys = env.Aws.Scenario.ExpectedKeys(env.AccountId).Where(k => !k.IsRoot).Select(k => k.AccessKeyId).Order().ToList();
-        Assert.Equal(userKeys, collection.Records.Select(r => r.AccessKeyId).Order());
+        Assert.Equal(userKeys, collection.Keys.Select(r => r.AccessKeyId).Order());
         Assert.Equal(IamErrorCodes.InvalidCredentialReport, collection.Warning?.Code);
     }
 
@@ -108,8 +108,8 @@ public sealed class HostileIamTests
 
         var expected = env.Aws.Scenario.ExpectedKeys(env.AccountId);
         var userKeys = expected.Where(k => !k.IsRoot).Select(k => k.AccessKeyId).Order().ToList();
-        Assert.Equal(expected.Count, collection.Records.Count);
-        Assert.Equal(userKeys, collection.Records.Where(r => r.AccessKeyId is not null).Select(r => r.AccessKeyId).Order());
+        Assert.Equal(expected.Count, collection.Keys.Count);
+        Assert.Equal(userKeys, collection.Keys.Where(r => r.AccessKeyId is not null).Select(r => r.AccessKeyId).Order());
         Assert.Null(collection.Warning);
     }
 
@@ -151,7 +151,7 @@ public sealed class HostileIamTests
             return new HostileEnvironment(hostile, aws);
         }
 
-        public Task<AccountCollection> CollectAsync() =>
+        public Task<AccountInventory> CollectAsync() =>
             Aws.Collector.CollectAsync(Aws.Session(AccountId), EmulatedAws.NewRun()).WaitAsync(Guard);
 
         /// <summary>Collects expecting the account to fail; returns its summary code and message.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.Tests.Delivery;

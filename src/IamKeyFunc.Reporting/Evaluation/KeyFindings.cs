@@ -1,0 +1,27 @@
+namespace IamKeyFunc.Reporting.Evaluation;
+
+/// <summary>The computed columns of one key record; see <see cref="FindingsEvaluator"/> and <see cref="FindingRules"/>.</summary>
+/// <param name="Holding">The rules that hold, in <see cref="FindingRules.All"/> order.</param>
+public sealed record KeyFindings(
+    int? KeyAgeDays,
+    int? DaysSinceLastUse,
+    int? DaysUntilRotationDue,
+    IReadOnlyList<FindingRule> Holding,
+    Severity Severity)
+{
+    /// <summary>Comma-separated names of the findings that hold, in a fixed order (empty when none).</summary>
+    public string Names => string.Join(',', Holding.Select(rule => rule.Name));
+
+    /// <summary>True when <paramref name="rule"/> holds for the key.</summary>
+    public bool Has(FindingRule rule) => Holding.Contains(rule);
+}
+
+/// <summary>How urgent a key's findings are, lowest first.</summary>
+public enum Severity
+{
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
