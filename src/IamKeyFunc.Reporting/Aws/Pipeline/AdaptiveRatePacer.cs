@@ -172,7 +172,9 @@ public sealed class AdaptiveRatePacer : IRequestPacer
                 return null;
             }
 
-            return TimeSpan.FromSeconds((1 - _tokens) / _fillRate);
+            // Rounded up to a whole millisecond: Task.Delay truncates to milliseconds and completes at once below one,
+            // so a shorter wait would spin without the clock moving (for ever on a fake clock).
+            return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling((1 - _tokens) / _fillRate * 1000)));
         }
     }
 
