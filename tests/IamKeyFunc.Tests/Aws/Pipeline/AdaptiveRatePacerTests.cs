@@ -37,6 +37,18 @@ public class AdaptiveRatePacerTests
     }
 
     [Fact]
+    public async Task FirstThrottleRightAfterABurst_SeedsFromTheWholeSecondNotTheBurstsFewMilliseconds()
+    {
+        // A service's bucket admits its burst (here 50 calls in 100 ms) before it throttles; its refill rate is far lower.
+        var pacer = new AdaptiveRatePacer(8, _time);
+        await SucceedAsync(pacer, count: 50, every: TimeSpan.FromMilliseconds(2));
+
+        await ThrottleAsync(pacer);
+
+        Assert.InRange(pacer.Rate!.Value, AdaptiveRatePacer.MinRate, 50 * AdaptiveRatePacer.Beta * 1.1);
+    }
+
+    [Fact]
     public async Task ThrottleWithTooFewAnswersToMeasure_LeavesTheAccountUnpaced()
     {
         var pacer = new AdaptiveRatePacer(8, _time);
