@@ -90,7 +90,7 @@ internal static class DemoCommand
 
         await using var file = CollectCommand.OpenOutput(services, path);
         var job = services.GetRequiredService<ReportJob>();
-        var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file, KeepRecords: true), cancellationToken);
         RunReport.WriteFindings(console, first.Records);
         RunReport.WriteOutcome(console, first);
         console.MarkupLine(first.Events.Count == 0
