@@ -1,3 +1,4 @@
+using IamKeyFunc.Cli.Hosting;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using IamKeyFunc.Cli.Rendering;

@@ -38,20 +38,8 @@ public static class ServiceCollectionExtensions
         services.AddReportDelivery(configuration);
         services.AddKeyHistory(configuration);
 
-        services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName);
-        services.AddValidatedOptions<IdentityOptions>(configuration, IdentityOptions.SectionName)
-            .Validate(
-                o => string.IsNullOrWhiteSpace(o.ManagedIdentityClientId) || Guid.TryParse(o.ManagedIdentityClientId, out _),
-                "IamKey:Identity:ManagedIdentityClientId must be the user-assigned identity's client ID (a GUID), or empty.")
-            .Validate(
-                o => o.AuthorityHost is null || (o.AuthorityHost.IsAbsoluteUri && o.AuthorityHost.Scheme == Uri.UriSchemeHttps),
-                "IamKey:Identity:AuthorityHost must be an absolute https URI such as https://login.microsoftonline.us/, or empty.");
-        services.AddValidatedOptions<CollectionOptions>(configuration, CollectionOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectionOptions>, CollectionOptionsValidator>());
-        services.AddValidatedOptions<FindingsOptions>(configuration, FindingsOptions.SectionName);
-        services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.SectionName);
-        services.AddValidatedOptions<DataCollectorOptions>(configuration, DataCollectorOptions.SectionName);
-        services.AddValidatedOptions<LogsIngestionOptions>(configuration, LogsIngestionOptions.SectionName);
+        services.AddOptionsSection<CollectionOptions, CollectionOptionsValidator>(configuration, CollectionOptions.SectionName);
+        services.AddOptionsSection<FindingsOptions>(configuration, FindingsOptions.SectionName);
 
         services.TryAddSingleton<FindingsEvaluator>();
         services.TryAddSingleton<KeyRecordBuilder>();
@@ -60,27 +48,6 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccountCollector>();
         services.TryAddSingleton(CreateReportJob);
         return services;
-    }
-
-    /// <summary>
-    /// <c>AddOptions&lt;T&gt;().Bind(section).ValidateDataAnnotations().ValidateOnStart()</c>, skipping the binding and the
-    /// data-annotation validator when a part's own <c>Add…</c> method registered them already (so errors are not reported twice).
-    /// </summary>
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string sectionName)
-        where T : class
-    {
-        var builder = services.AddOptions<T>();
-        if (!services.Any(d => d.ServiceType == typeof(IConfigureOptions<T>) && d.ImplementationInstance is ConfigureFromConfigurationOptions<T> or NamedConfigureFromConfigurationOptions<T>))
-        {
-            builder.Bind(configuration.GetSection(sectionName));
-        }
-
-        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<T>) && d.ImplementationInstance is DataAnnotationValidateOptions<T>))
-        {
-            builder.ValidateDataAnnotations();
-        }
-
-        return builder.ValidateOnStart();
     }
 
     /// <summary>With <c>IamKey:Delivery:Sink = None</c> the job has no configured sink (and the delivery part refuses to build one).</summary>

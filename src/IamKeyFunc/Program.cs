@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -31,6 +32,10 @@ internal static class Program
         {
             // func start against the loopback AWS emulator without any Azure identity (IamKey:Identity:DevelopmentToken).
             builder.Services.AddDevelopmentTokenCredential(builder.Configuration);
+        }
+        else
+        {
+            builder.Services.AddSingleton<IValidateOptions<IdentityOptions>>(new DevelopmentTokenNotAllowed(builder.Environment.EnvironmentName));
         }
 
         builder.Services.AddIamKeyReporting(builder.Configuration);

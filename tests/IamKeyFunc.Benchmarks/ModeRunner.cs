@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Diagnostics;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.State;
 using IamKeyFunc.AwsEmulator.Protocol;
 
 namespace IamKeyFunc.AwsEmulator.Iam;

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Scenario;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Text.Json;
 
 namespace IamKeyFunc.AwsEmulator.Scenario;

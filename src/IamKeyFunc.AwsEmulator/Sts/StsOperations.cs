@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using IamKeyFunc.AwsEmulator.Iam;

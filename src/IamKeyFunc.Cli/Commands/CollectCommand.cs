@@ -1,3 +1,4 @@
+using IamKeyFunc.Cli.Hosting;
 using System.CommandLine;
 using IamKeyFunc.Cli.Rendering;
 using IamKeyFunc.Reporting.Records;

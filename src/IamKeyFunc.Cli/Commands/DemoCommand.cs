@@ -1,3 +1,5 @@
+using IamKeyFunc.AwsEmulator.Hosting;
+using IamKeyFunc.Cli.Hosting;
 using System.CommandLine;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;

@@ -1,3 +1,4 @@
+using IamKeyFunc.Cli.Hosting;
 using System.CommandLine;
 using IamKeyFunc.Cli.Rendering;
 using IamKeyFunc.Reporting.Aws.Federation;
@@ -35,8 +36,15 @@ internal static class ValidateConfigCommand
         return ExitCodes.Succeeded;
     }
 
+    /// <summary>One problem is one line; several are a count and one line each, all of them at once.</summary>
     public static void WriteFailures(IAnsiConsole console, IReadOnlyList<string> failures)
     {
+        if (failures.Count == 1)
+        {
+            console.MarkupLineInterpolated($"[red]Configuration is invalid:[/] {failures[0]}");
+            return;
+        }
+
         console.MarkupLine($"[red]Configuration is invalid[/] ({failures.Count} problem{(failures.Count == 1 ? "" : "s")}):");
         foreach (var failure in failures)
         {

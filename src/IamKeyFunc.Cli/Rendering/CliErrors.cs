@@ -1,3 +1,4 @@
+using IamKeyFunc.Cli.Hosting;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Retries;
 

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using System.Xml;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 

@@ -38,6 +38,13 @@ public sealed class AwsOptions
     /// <summary>IAM endpoint override (VPC endpoint, emulator). Default: the partition's global IAM endpoint.</summary>
     public Uri? IamEndpoint { get; set; }
 
+    /// <summary>
+    /// Lets <see cref="StsEndpoint"/> and <see cref="IamEndpoint"/> use plain http on a host that is not loopback. The
+    /// web-identity token and every signed request then cross the network in clear text: for an isolated lab only.
+    /// Loopback hosts (an emulator on 127.0.0.1 or localhost) never need it.
+    /// </summary>
+    public bool AllowInsecureHttpEndpoints { get; set; }
+
     /// <summary>Prefix of the STS role session name; a timestamp is appended. Letters, digits and <c>+=,.@-_</c>.</summary>
     [RegularExpression(@"^[\w+=,.@-]{2,32}$", ErrorMessage = "IamKey:Aws:SessionNamePrefix must be 2-32 characters of letters, digits and +=,.@-_.")]
     public string SessionNamePrefix { get; set; } = "iamkeyfunc";

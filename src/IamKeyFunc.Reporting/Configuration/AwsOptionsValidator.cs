@@ -8,6 +8,8 @@ namespace IamKeyFunc.Reporting.Configuration;
 /// </summary>
 public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
 {
+    private const string Section = AwsOptions.SectionName;
+
     public ValidateOptionsResult Validate(string? name, AwsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -21,8 +23,8 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
             CheckStsRegion(options, AwsPartition.FromName(central!.Partition), errors);
         }
 
-        CheckEndpoint(options.StsEndpoint, "IamKey:Aws:StsEndpoint", errors);
-        CheckEndpoint(options.IamEndpoint, "IamKey:Aws:IamEndpoint", errors);
+        CheckEndpoint(options.StsEndpoint, $"{Section}:{nameof(AwsOptions.StsEndpoint)}", options.AllowInsecureHttpEndpoints, errors);
+        CheckEndpoint(options.IamEndpoint, $"{Section}:{nameof(AwsOptions.IamEndpoint)}", options.AllowInsecureHttpEndpoints, errors);
         CheckRange(options.CredentialRefreshWindow, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(30), "IamKey:Aws:CredentialRefreshWindow", errors);
         CheckRange(options.StsTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), "IamKey:Aws:StsTimeout", errors);
         CheckRange(options.StsMaxRetryBackoff, TimeSpan.Zero, TimeSpan.FromMinutes(1), "IamKey:Aws:StsMaxRetryBackoff", errors);
@@ -46,11 +48,27 @@ public sealed class AwsOptionsValidator : IValidateOptions<AwsOptions>
         }
     }
 
-    private static void CheckEndpoint(Uri? endpoint, string setting, List<string> errors)
+    /// <summary>
+    /// An AWS endpoint override must be an absolute https URL: the web-identity token and the signed requests go there.
+    /// Plain http is accepted for a loopback host (an emulator) or with <see cref="AwsOptions.AllowInsecureHttpEndpoints"/>.
+    /// </summary>
+    public static void CheckEndpoint(Uri? endpoint, string setting, bool allowInsecureHttp, List<string> errors)
     {
-        if (endpoint is not null && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
+        ArgumentNullException.ThrowIfNull(errors);
+        if (endpoint is null)
         {
-            errors.Add($"{setting} '{endpoint}' must be an absolute http(s) URL.");
+            return;
+        }
+
+        if (!endpoint.IsAbsoluteUri || string.IsNullOrEmpty(endpoint.Host) || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"{setting} '{endpoint}' must be an absolute https URL.");
+        }
+        else if (endpoint.Scheme == Uri.UriSchemeHttp && !endpoint.IsLoopback && !allowInsecureHttp)
+        {
+            errors.Add(
+                $"{setting} '{endpoint.GetLeftPart(UriPartial.Authority)}' uses plain http: the web-identity token and signed requests would cross the network in clear text. " +
+                $"Use https, or set {Section}:{nameof(AwsOptions.AllowInsecureHttpEndpoints)}=true for an isolated lab.");
         }
     }
 

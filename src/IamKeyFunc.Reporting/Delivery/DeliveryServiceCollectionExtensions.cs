@@ -21,12 +21,9 @@ public static class DeliveryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DataCollectorOptions>().Bind(configuration.GetSection(DataCollectorOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LogsIngestionOptions>().Bind(configuration.GetSection(LogsIngestionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataCollectorOptions>, DataCollectorOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogsIngestionOptions>, LogsIngestionOptionsValidator>());
+        services.AddOptionsSection<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
+        services.AddOptionsSection<DataCollectorOptions, DataCollectorOptionsValidator>(configuration, DataCollectorOptions.SectionName);
+        services.AddOptionsSection<LogsIngestionOptions, LogsIngestionOptionsValidator>(configuration, LogsIngestionOptions.SectionName);
 
         // The sink and the Logs Ingestion client run their own attempt loop (each attempt is re-signed with a fresh
         // x-ms-date, or re-authorized), so each named client only bounds one attempt. Key Vault goes through the Azure

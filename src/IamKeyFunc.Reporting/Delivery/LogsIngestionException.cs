@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Errors;
+
 namespace IamKeyFunc.Reporting.Delivery;
 
 /// <summary>

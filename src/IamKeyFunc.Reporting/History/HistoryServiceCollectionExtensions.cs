@@ -27,12 +27,8 @@ public static class HistoryServiceCollectionExtensions
     public static IServiceCollection AddKeyHistory(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<HistoryOptions>()
-            .Bind(configuration.GetSection(HistoryOptions.SectionName))
-            .Configure(options => ReadHostStorage(options, configuration))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>());
+        services.AddOptionsSection<HistoryOptions, HistoryOptionsValidator>(configuration, HistoryOptions.SectionName)
+            .Configure(options => ReadHostStorage(options, configuration));
         services.AddHttpClient(HttpClientName);
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(sp => new KeyHistory(

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;

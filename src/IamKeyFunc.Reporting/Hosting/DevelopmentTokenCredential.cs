@@ -1,11 +1,10 @@
-using System.Buffers.Text;
-using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace IamKeyFunc.Reporting.Hosting;
 
@@ -19,47 +18,42 @@ public sealed class DevelopmentTokenCredential : TokenCredential
     private readonly string _token;
     private readonly string _scope;
     private readonly DateTimeOffset _expiresOn;
+    private readonly ILogger? _logger;
+    private int _warned;
 
-    public DevelopmentTokenCredential(string token, string awsAudience)
+    public DevelopmentTokenCredential(string token, string awsAudience, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
         ArgumentException.ThrowIfNullOrWhiteSpace(awsAudience);
         _token = token.Trim();
         _scope = awsAudience.TrimEnd('/') + "/.default";
-        _expiresOn = ReadExpiry(_token);
+        _expiresOn = DevelopmentToken.TryReadExpiry(_token, out var expiresOn) ? expiresOn : throw new ArgumentException(DevelopmentToken.NotAJwt, nameof(token));
+        _logger = logger;
     }
 
-    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-        requestContext.Scopes is [var scope] && string.Equals(scope, _scope, StringComparison.OrdinalIgnoreCase)
-            ? new AccessToken(_token, _expiresOn)
-            : throw new CredentialUnavailableException(
+    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+    {
+        if (requestContext.Scopes is not [var scope] || !string.Equals(scope, _scope, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CredentialUnavailableException(
                 $"IamKey:Identity:DevelopmentToken only answers the AWS audience scope {_scope}, not {string.Join(' ', requestContext.Scopes)}. " +
                 "Key Vault and Logs Ingestion need a real identity: use IamKey:Delivery:Sink=None (or iamkeys collect --output) with a development token.");
+        }
+
+        if (Interlocked.Exchange(ref _warned, 1) == 0)
+        {
+            _logger?.LogWarning(
+                "IamKey:Identity:DevelopmentToken is in use: AWS federation presents a fixed development token instead of an Azure identity's. " +
+                "For local runs against an emulator only; never set it in Azure.");
+        }
+
+        return new AccessToken(_token, _expiresOn);
+    }
 
     public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         ValueTask.FromResult(GetToken(requestContext, cancellationToken));
 
     public override string ToString() => $"DevelopmentTokenCredential({_scope}, expires {_expiresOn:u})";
-
-    /// <summary>The JWT's <c>exp</c> claim.</summary>
-    private static DateTimeOffset ReadExpiry(string token)
-    {
-        var parts = token.Split('.');
-        try
-        {
-            using var claims = JsonDocument.Parse(parts.Length == 3 ? Base64Url.DecodeFromChars(parts[1]) : []);
-            if (claims.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds))
-            {
-                return DateTimeOffset.FromUnixTimeSeconds(seconds);
-            }
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException)
-        {
-            // Reported below without echoing the token.
-        }
-
-        throw new ArgumentException("IamKey:Identity:DevelopmentToken must be a JWT with an exp claim (e.g. the test token iamkeys emulator prints).", nameof(token));
-    }
 }
 
 public static class DevelopmentTokenServiceCollectionExtensions
@@ -76,7 +70,8 @@ public static class DevelopmentTokenServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(token))
         {
             var audience = configuration[$"{AwsOptions.SectionName}:{nameof(AwsOptions.Audience)}"] ?? "";
-            services.TryAddSingleton<TokenCredential>(_ => new DevelopmentTokenCredential(token, audience));
+            services.TryAddSingleton<TokenCredential>(provider =>
+                new DevelopmentTokenCredential(token, audience, provider.GetService<ILogger<DevelopmentTokenCredential>>()));
         }
 
         return services;

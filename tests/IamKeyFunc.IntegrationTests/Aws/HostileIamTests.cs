@@ -4,6 +4,7 @@ using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Aws;
+using IamKeyFunc.AwsEmulator.Scenario;
 
 namespace IamKeyFunc.IntegrationTests.Aws;
 
@@ -113,7 +114,82 @@ public sealed class HostileIamTests
         Assert.Null(collection.Warning);
     }
 
-    /// <summary>The emulator, the hostile front on the IAM endpoint, and the stack pointed at it.</summary>
+    [Fact]
+    public async Task Collect_ShouldGiveOneRecordPerKey_WhenUsersAndKeysAreListedTwice()
+    {
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.DuplicateMembers, operation: null);
+
+        var collection = await env.CollectAsync();
+
+        var expected = env.Aws.Scenario.ExpectedKeys(env.AccountId);
+        Assert.Equal(expected.Count, collection.Keys.Count);
+        Assert.Equal(
+            expected.Where(k => !k.IsRoot).Select(k => k.AccessKeyId).Order(),
+            collection.Keys.Where(r => r.AccessKeyId is not null).Select(r => r.AccessKeyId).Order());
+        Assert.Equal(env.Aws.Scenario.CentralAccount.Users.Count, collection.Counts.UsersScanned);
+    }
+
+    [Fact]
+    public async Task Run_ShouldWarnThatTheReportIsStale_AndKeepEveryKey_WhenTheReportIsFromYearsAgo()
+    {
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.StaleReport, "GetCredentialReport", new()
+        {
+            ["IamKey:Collection:Mode"] = "Report",
+        });
+
+        var result = await env.Aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, DryRun: true)).WaitAsync(Guard);
+
+        var account = Assert.Single(result.Accounts);
+        Assert.Equal("Succeeded", account.Status);
+        Assert.Equal(ReportJob.StaleReportCode, account.ErrorCode);
+        Assert.Contains("IamKey:Collection:MaxReportAge", account.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(env.Aws.Scenario.ExpectedKeys(env.AccountId).Count, result.Records.Count);
+    }
+
+    [Fact]
+    public async Task Run_ShouldFailOnlyTheSlowAccountWithTimeout_WhenItPassesTheAccountDeadline_AndCollectTheOthers()
+    {
+        // One user of the member account gets a ListAccessKeys answer that trickles; the per-attempt deadline is far
+        // above the account's, so only IamKey:Collection:AccountTimeout can end it.
+        var scenario = EmulatedAws.Generate(accounts: 2, users: 4, seed: 5);
+        const string slowUser = "slow-member-user";
+        scenario.Accounts[1].Users[0].UserName = slowUser; // generated accounts reuse names; this one is the member's only
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.TrickleBody, "ListAccessKeys", new()
+        {
+            ["IamKey:Collection:RequestTimeout"] = "00:02:00",
+            ["IamKey:Collection:AccountTimeout"] = "00:00:03",
+        }, scenario: scenario);
+        env.Hostile.UserName = slowUser;
+
+        var watch = Stopwatch.StartNew();
+        var result = await env.Aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, DryRun: true)).WaitAsync(Guard);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+        Assert.Equal(RunStatus.PartiallySucceeded, result.Status);
+        Assert.Equal(["Succeeded", "Failed"], result.Accounts.Select(a => a.Status));
+        Assert.Equal(ReportJob.TimeoutCode, result.Accounts[1].ErrorCode);
+        Assert.Contains("IamKey:Collection:AccountTimeout", result.Accounts[1].ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(scenario.ExpectedKeys(scenario.Accounts[0].AccountId).Count, result.Records.Count);
+    }
+
+    [Fact]
+    public async Task Run_ShouldRedactTheWebIdentityToken_WhenStsQuotesTheRequestInItsError()
+    {
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.EchoRequestInError, "AssumeRoleWithWebIdentity", sts: true);
+
+        var result = await env.Aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, DryRun: true)).WaitAsync(Guard);
+
+        Assert.Equal(1, env.Hostile.Calls("AssumeRoleWithWebIdentity"));
+        var account = Assert.Single(result.Accounts);
+        Assert.Equal("Failed", account.Status);
+        Assert.Equal("ValidationError", account.ErrorCode);
+        Assert.Contains("[redacted token]", account.ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", account.ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", env.Aws.Logs.AllText, StringComparison.Ordinal);
+        Assert.Empty(result.Records);
+    }
+
+    /// <summary>The emulator, the hostile front on the IAM endpoint (and STS's, with <c>sts</c>), and the stack pointed at it.</summary>
     private sealed class HostileEnvironment : IAsyncDisposable
     {
         private HostileEnvironment(HostileAwsServer hostile, EmulatedAws aws)
@@ -129,14 +205,21 @@ public sealed class HostileIamTests
         public string AccountId => Aws.Scenario.CentralAccount.AccountId;
 
         public static async Task<HostileEnvironment> StartAsync(
-            HostileMode mode, string? operation, Dictionary<string, string?>? settings = null, TimeSpan? emulatorSkewTolerance = null)
+            HostileMode mode, string? operation, Dictionary<string, string?>? settings = null, TimeSpan? emulatorSkewTolerance = null,
+            EmulatorScenario? scenario = null, bool sts = false)
         {
             var hostile = await HostileAwsServer.StartAsync();
             settings ??= [];
             settings["IamKey:Aws:IamEndpoint"] = hostile.Endpoint.ToString();
+            if (sts)
+            {
+                settings["IamKey:Aws:StsEndpoint"] = hostile.Endpoint.ToString();
+                settings["IamKey:Aws:StsMaxErrorRetry"] = "0";
+            }
+
             settings.TryAdd("IamKey:Collection:MaxAttempts", "2");
             var aws = await EmulatedAws.StartAsync(
-                EmulatedAws.Generate(users: 6),
+                scenario ?? EmulatedAws.Generate(users: 6),
                 options =>
                 {
                     if (emulatorSkewTolerance is { } tolerance)

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;

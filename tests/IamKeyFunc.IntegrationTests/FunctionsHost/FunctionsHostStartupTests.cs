@@ -20,42 +20,55 @@ public sealed class FunctionsHostStartupTests
     }
 
     [HostFact]
-    public async Task BadSetting_ShouldStopTheAppNamingTheSetting_AndRunNoFunction()
+    public async Task BadSettings_ShouldStopTheAppNamingEverySetting_WithoutEchoingTheToken_AndRunNoFunction()
     {
+        // Two problems in two sections, one of them a development token that is not a JWT (the token is the secret
+        // that must not come back): both are named at once, before any function runs.
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         await using var app = await HostedFunctionApp.StartAsync(
-            settings => settings["IamKey__Collection__MaxParallelAccounts"] = "0", waitUntilStarted: false);
+            settings =>
+            {
+                settings["IamKey__Collection__MaxParallelAccounts"] = "0";
+                settings["IamKey__Identity__DevelopmentToken"] = $"not-a-jwt-{secret}";
+            },
+            waitUntilStarted: false);
 
         // The worker exits with the validation message; the host relays it, retries the worker, then gives up.
         await app.Host.WaitForOutputAsync(
             o => o.Contains("Exceeded language worker restart retry count", StringComparison.Ordinal), TimeSpan.FromSeconds(300), "the host to give up on the worker");
         var output = app.Host.Output;
 
-        Assert.Contains("'IamKey:Collection:MaxParallelAccounts must be between 1 and 64.'", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Collection:MaxParallelAccounts must be between 1 and 64.", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Identity:DevelopmentToken must be a JWT with an exp claim", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Executing 'Functions.", output, StringComparison.Ordinal);
         Assert.NotEqual(200, await TryRefreshAsync(app));
         Assert.Equal(0, app.Aws.Stats.TotalCalls);
     }
 
     [HostFact]
-    public async Task ExceptionEscapingAFunction_ShouldPassThroughTheMiddlewareAsA500_WithNoSecret()
+    public async Task FailedTimerRun_ShouldFailTheInvocationThroughTheMiddleware_WithNoSecret()
     {
-        // A development token that is not a JWT: the credential is built when the first function is activated, and
-        // that throws out of the function (Development only; the token is the secret that must not come back).
-        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        // STS is unreachable (a closed loopback port), so every account fails, the run is Failed, and DailyReport throws:
+        // the middleware logs the invocation and rethrows so that the host records the failure (and its retry policy applies).
         await using var app = await HostedFunctionApp.StartAsync(settings =>
         {
-            settings["IamKey__Identity__DevelopmentToken"] = $"not-a-jwt-{secret}";
-            settings["IamKey__Delivery__Sink"] = "None";
+            settings["IamKey__Aws__StsEndpoint"] = "http://127.0.0.1:9/";
+            settings["IamKey__Aws__StsMaxErrorRetry"] = "0";
         });
 
-        var (status, body) = await app.RefreshAsync("dryRun=true");
+        var (status, _) = await app.AdminAsync(HttpMethod.Post, "admin/functions/DailyReport", """{"input":""}""");
 
-        Assert.Equal(500, status);
-        var invocationId = body!["invocationId"]!.GetValue<string>();
-        Assert.Contains(invocationId, body["error"]!.GetValue<string>(), StringComparison.Ordinal);
-        await app.Host.WaitForOutputAsync(o => o.Contains($"invocation {invocationId} failed", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the middleware's log line");
-        Assert.DoesNotContain(secret, body.ToJsonString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(secret, app.Host.Output, StringComparison.Ordinal);
+        Assert.Equal(202, status);
+        await app.Host.WaitForOutputAsync(o => o.Contains("Executed 'Functions.DailyReport' (Failed", StringComparison.Ordinal), TimeSpan.FromSeconds(120), "the failed timer run");
+        var output = app.Host.Output;
+        Assert.Matches(@"Function DailyReport invocation [0-9a-f-]{36} failed: InvalidOperationException", output);
+        Assert.Contains("accounts failed", output, StringComparison.Ordinal);
+        foreach (var secret in app.Secrets)
+        {
+            Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+        }
+
         Assert.Equal(0, app.Aws.Stats.TotalCalls);
     }
 }

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;

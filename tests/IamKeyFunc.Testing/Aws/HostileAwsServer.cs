@@ -54,6 +54,12 @@ public enum HostileMode
     /// from it get <c>SignatureDoesNotMatch</c> "Signature expired", with the server's time in <c>Date</c>.
     /// </summary>
     ClockSkew,
+
+    /// <summary>The credential report says it was generated on 2015-01-01.</summary>
+    StaleReport,
+
+    /// <summary>A 400 <c>ValidationError</c> whose message quotes the whole request body (an STS would quote the web-identity token).</summary>
+    EchoRequestInError,
 }
 
 /// <summary>
@@ -83,6 +89,9 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     /// <summary>The operation the mode applies to; every operation when null.</summary>
     public string? Operation { get; set; }
+
+    /// <summary>When set, the mode applies only to requests whose <c>UserName</c> parameter is this user (one account's user).</summary>
+    public string? UserName { get; set; }
 
     public TimeSpan TrickleInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -117,7 +126,8 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         byte[] body = buffer.ToArray();
         string action = FormValue(Encoding.UTF8.GetString(body), "Action") ?? "";
         _calls.AddOrUpdate(action, 1, (_, n) => n + 1);
-        bool targeted = Operation is null || Operation == action;
+        string form = Encoding.UTF8.GetString(body);
+        bool targeted = (Operation is null || Operation == action) && (UserName is null || FormValue(form, "UserName") == UserName);
         var mode = targeted ? Mode : HostileMode.None;
 
         switch (mode)
@@ -144,6 +154,10 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
                 await WriteAsync(context, 200, "text/xml",
                     "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied, but with 200</Message></Error><RequestId>err200</RequestId></ErrorResponse>");
                 return;
+            case HostileMode.EchoRequestInError:
+                await WriteAsync(context, 400, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Could not process the request: {System.Security.SecurityElement.Escape(form)}</Message></Error><RequestId>echo</RequestId></ErrorResponse>");
+                return;
             case HostileMode.ClockSkew when SkewError(context.Request.Headers["X-Amz-Date"].ToString()) is { } skewError:
                 context.Response.Headers.Date = (DateTimeOffset.UtcNow + ClockOffset).ToString("r", CultureInfo.InvariantCulture);
                 await WriteAsync(context, 403, "text/xml",
@@ -158,6 +172,7 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
             HostileMode.GarbageDate => CreateDate().Replace(answer, "<CreateDate>the day before yesterday</CreateDate>"),
             HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer),
             HostileMode.DuplicateMembers when action is "ListUsers" or "ListAccessKeys" => Member().Replace(answer, "$0$0"),
+            HostileMode.StaleReport when action == "GetCredentialReport" => GeneratedTime().Replace(answer, "<GeneratedTime>2015-01-01T00:00:00Z</GeneratedTime>"),
             _ => answer,
         };
 
@@ -263,6 +278,9 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     [GeneratedRegex("<member>(?:(?!<member>).)*?</member>", RegexOptions.Singleline)]
     private static partial Regex Member();
+
+    [GeneratedRegex("<GeneratedTime>[^<]*</GeneratedTime>")]
+    private static partial Regex GeneratedTime();
 
     [GeneratedRegex("<Content>([^<]*)</Content>")]
     private static partial Regex ReportContent();

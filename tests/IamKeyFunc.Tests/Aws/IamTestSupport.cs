@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Errors;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;

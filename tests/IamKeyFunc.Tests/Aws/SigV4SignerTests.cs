@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Aws.Pipeline;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

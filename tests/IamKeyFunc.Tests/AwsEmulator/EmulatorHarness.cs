@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
 using Microsoft.Extensions.Time.Testing;

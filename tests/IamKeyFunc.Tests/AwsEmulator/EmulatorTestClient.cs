@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;

@@ -1,3 +1,5 @@
+using IamKeyFunc.AwsEmulator.Hosting;
+using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.SecurityToken;

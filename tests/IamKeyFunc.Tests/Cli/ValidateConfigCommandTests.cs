@@ -46,6 +46,30 @@ public sealed class ValidateConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateConfig_ShouldListBindingErrorsWithTheAllowedValues_BesideTheProblemsOfOtherSections()
+    {
+        // One value that does not convert used to throw and hide every other problem.
+        var settings = FunctionHostTests.SampleSettings();
+        settings["IamKey:Collection:KeyIdFormat"] = "Bogus";
+        settings["IamKey:Delivery:Sink"] = "Wat";
+        settings["IamKey:Collection:RequestTimeout"] = "soon";
+        settings["IamKey:Aws:RoleArn"] = "arn:aws:iam::123:role/Reader";
+        settings["IamKey:Aws:StsEndpoint"] = "http://sts.example.com/";
+        var config = CliRunner.WriteConfig(_directory.Path, settings);
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("validate-config", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("(5 problems)", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Collection:KeyIdFormat is 'Bogus': expected one of Masked, Full, Sha256.", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Delivery:Sink is 'Wat': expected one of DataCollector, LogsIngestion, None.", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Collection:RequestTimeout is 'soon': expected a duration", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Aws:RoleArn must look like", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Aws:StsEndpoint 'http://sts.example.com' uses plain http", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("DataAnnotation validation failed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ValidateConfig_ShouldRefuseAConfigFileThatDoesNotExist()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("validate-config", "--config", Path.Combine(_directory.Path, "missing.json"));

@@ -104,8 +104,8 @@ public sealed class AwsOptionsValidatorTests
         // Assert
         Assert.Equal(
             [
-                "IamKey:Aws:StsEndpoint 'ftp://sts.example/' must be an absolute http(s) URL.",
-                "IamKey:Aws:IamEndpoint '/relative' must be an absolute http(s) URL.",
+                "IamKey:Aws:StsEndpoint 'ftp://sts.example/' must be an absolute https URL.",
+                "IamKey:Aws:IamEndpoint '/relative' must be an absolute https URL.",
                 "IamKey:Aws:CredentialRefreshWindow is 01:00:00: expected between 00:01:00 and 00:30:00.",
                 "IamKey:Aws:StsTimeout is 00:00:00: expected between 00:00:01 and 00:05:00.",
                 "IamKey:Aws:StsMaxRetryBackoff is 00:05:00: expected between 00:00:00 and 00:01:00.",
@@ -121,5 +121,44 @@ public sealed class AwsOptionsValidatorTests
 
         // Assert
         Assert.True(result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://sts.example.com/")]
+    [InlineData("http://10.0.0.5:8080/")]
+    [InlineData("http://localhost.example.com/")]
+    public void Validate_ShouldRefusePlainHttpToAHostThatIsNotLoopback_NamingTheSettingThatAllowsIt(string endpoint)
+    {
+        // Act
+        var result = _validator.Validate(null, Options(o => { o.StsEndpoint = new Uri(endpoint); o.IamEndpoint = new Uri(endpoint); }));
+
+        // Assert
+        var authority = new Uri(endpoint).GetLeftPart(UriPartial.Authority);
+        Assert.Equal(
+            [
+                $"IamKey:Aws:StsEndpoint '{authority}' uses plain http: the web-identity token and signed requests would cross the network in clear text. Use https, or set IamKey:Aws:AllowInsecureHttpEndpoints=true for an isolated lab.",
+                $"IamKey:Aws:IamEndpoint '{authority}' uses plain http: the web-identity token and signed requests would cross the network in clear text. Use https, or set IamKey:Aws:AllowInsecureHttpEndpoints=true for an isolated lab.",
+            ],
+            result.Failures);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080/", false)]
+    [InlineData("http://localhost:5080/", false)]
+    [InlineData("http://[::1]:5080/", false)]
+    [InlineData("https://sts.example.com/", false)]
+    [InlineData("http://sts.lab.internal/", true)]
+    public void Validate_ShouldAcceptHttps_LoopbackHttp_AndHttpOnlyWhenExplicitlyAllowed(string endpoint, bool allowInsecure)
+    {
+        // Act
+        var result = _validator.Validate(null, Options(o =>
+        {
+            o.StsEndpoint = new Uri(endpoint);
+            o.IamEndpoint = new Uri(endpoint);
+            o.AllowInsecureHttpEndpoints = allowInsecure;
+        }));
+
+        // Assert
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 }

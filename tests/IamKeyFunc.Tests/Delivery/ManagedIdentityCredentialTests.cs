@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;

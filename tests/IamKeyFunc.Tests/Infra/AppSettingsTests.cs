@@ -15,6 +15,7 @@ public sealed partial class AppSettingsTests
     {
         // In Azure the source credentials are always the managed identity.
         ["IamKey__Aws__CredentialSource"] = "AzureIdentity is the only source inside Azure",
+        ["IamKey__Aws__AllowInsecureHttpEndpoints"] = "a deployment never sends the token over plain http",
         ["IamKey__Aws__Profile"] = "only with CredentialSource AwsSdkChain (local runs)",
         ["IamKey__Collection__AccountTimeout"] = "10 minutes bounds one account; the Functions host's own timeout bounds the run",
         ["IamKey__Collection__MaxReportAge"] = "5 hours: IAM regenerates the report after 4",

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using Amazon.Runtime;
 

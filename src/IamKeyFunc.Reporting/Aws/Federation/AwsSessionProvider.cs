@@ -43,6 +43,7 @@ public class AwsSessionProvider : IDisposable
 
         Partition = AwsPartition.FromName(AwsArn.ParseRole(settings.RoleArn).Partition);
         IamEndpoint = settings.IamEndpoint ?? Partition.IamEndpoint;
+        WarnOfPlainHttp(settings, loggerFactory.CreateLogger<AwsSessionProvider>());
         CentralCredentials = settings.CredentialSource switch
         {
             AwsCredentialSource.AwsSdkChain => new ChainedRoleCredentials(
@@ -131,5 +132,19 @@ public class AwsSessionProvider : IDisposable
     {
         _stsClients.Add(client);
         return client;
+    }
+
+    /// <summary>Says once, loudly, that a token or signed request will cross the network in clear text (the validator allowed it by setting).</summary>
+    private static void WarnOfPlainHttp(AwsOptions settings, ILogger logger)
+    {
+        foreach (var (endpoint, setting) in new[] { (settings.StsEndpoint, nameof(AwsOptions.StsEndpoint)), (settings.IamEndpoint, nameof(AwsOptions.IamEndpoint)) })
+        {
+            if (endpoint is { IsAbsoluteUri: true, IsLoopback: false } && endpoint.Scheme == Uri.UriSchemeHttp)
+            {
+                logger.LogWarning(
+                    "{Setting} {Endpoint} is plain http (allowed by {AllowSetting}): the web-identity token and signed requests cross the network in clear text",
+                    $"{AwsOptions.SectionName}:{setting}", endpoint.GetLeftPart(UriPartial.Authority), $"{AwsOptions.SectionName}:{nameof(AwsOptions.AllowInsecureHttpEndpoints)}");
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ public static class FederationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName));
+        services.AddOptionsSection<IdentityOptions, IdentityOptionsValidator>(configuration, IdentityOptions.SectionName);
         services.AddHttpClient(IdentityHttpClientName);
         var inAzure = !string.IsNullOrEmpty(configuration["IDENTITY_ENDPOINT"]) || !string.IsNullOrEmpty(configuration["MSI_ENDPOINT"]);
         var useManagedIdentity = kind == AzureCredentialKind.ManagedIdentity || (kind == AzureCredentialKind.Auto && inAzure);
@@ -61,11 +61,7 @@ public static class FederationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<AwsOptions>()
-            .Bind(configuration.GetSection(AwsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsOptions>, AwsOptionsValidator>());
+        services.AddOptionsSection<AwsOptions, AwsOptionsValidator>(configuration, AwsOptions.SectionName);
         services.AddAzureTokenCredential(configuration);
         services.TryAddSingleton(TimeProvider.System);
 

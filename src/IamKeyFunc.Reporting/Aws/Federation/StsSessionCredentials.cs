@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;

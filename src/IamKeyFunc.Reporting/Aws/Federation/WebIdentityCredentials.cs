@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;

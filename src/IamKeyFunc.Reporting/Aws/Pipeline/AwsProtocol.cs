@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Errors;
+
 namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
 /// <summary>Where one AWS service is reached and how it is signed, e.g. IAM at <c>https://iam.amazonaws.com/</c>, <c>us-east-1</c>, <c>iam</c>.</summary>

@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Retries;
@@ -226,13 +227,8 @@ public sealed partial class AwsRequestPipeline
             }
         }
 
-        message = Jwt().Replace(message, "[redacted token]");
-        message = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…";
+        return MessageText.CutMiddle(MessageText.OneLine(MessageText.RedactTokens(message)), MaxMessageLength);
     }
-
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]
-    private static partial Regex Jwt();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Service} {Operation} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
     private partial void LogRetry(string service, string operation, string account, string errorCode, int statusCode, int attempt, TimeSpan delay);

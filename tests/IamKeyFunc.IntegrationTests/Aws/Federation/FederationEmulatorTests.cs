@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.Hosting;
 using System.Net;
 using Amazon.Runtime;
 using Azure.Core;

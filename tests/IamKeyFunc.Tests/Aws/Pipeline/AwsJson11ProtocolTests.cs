@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;

@@ -1,8 +1,10 @@
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text;
 using IamKeyFunc.AwsEmulator.Scenario;
 
-namespace IamKeyFunc.AwsEmulator.Iam;
+namespace IamKeyFunc.AwsEmulator.State;
 
 /// <summary>
 /// The per-account credential-report state machine: nothing → generating (<c>STARTED</c>, then <c>INPROGRESS</c>) →

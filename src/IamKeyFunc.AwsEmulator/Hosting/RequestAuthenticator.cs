@@ -1,10 +1,13 @@
+using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace IamKeyFunc.AwsEmulator.Protocol;
+namespace IamKeyFunc.AwsEmulator.Hosting;
 
 /// <summary>
 /// Authenticates a signed call the way AWS does: the Authorization header, the session (access key + token, expiry),

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Hosting;
 using IamKeyFunc.Reporting.Configuration;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace IamKeyFunc.Cli;
+namespace IamKeyFunc.Cli.Hosting;
 
 /// <summary>
 /// The CLI's composition root: the Function app's services (<c>AddIamKeyReporting</c>) and options, with
@@ -15,7 +16,7 @@ namespace IamKeyFunc.Cli;
 /// go to <c>IamKey:History:StateDirectory</c>, or blob storage when <c>AzureWebJobsStorage</c> is configured, or else
 /// <see cref="DefaultStateDirectory"/>.
 /// </summary>
-internal static class CliHost
+internal static partial class CliHost
 {
     /// <summary>The per-user folder of the snapshots when nothing else is configured: <c>~/.local/share/iamkeys/state</c> on Linux, <c>%LOCALAPPDATA%\iamkeys\state</c> on Windows.</summary>
     public static string DefaultStateDirectory =>
@@ -78,9 +79,16 @@ internal static class CliHost
     private static IEnumerable<string> Failures(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
-        OptionsValidationException validation => validation.Failures,
+        OptionsValidationException validation => validation.Failures.Select(WithoutDataAnnotationPrefix),
 
         // Binding errors ("Failed to convert configuration value at 'IamKey:Delivery:Sink' to type ...") name the key.
         _ => [exception.Message],
     };
+
+    /// <summary>"DataAnnotation validation failed for 'AwsOptions' members: 'RoleArn' with the error: 'MESSAGE'." → MESSAGE, which names the setting.</summary>
+    private static string WithoutDataAnnotationPrefix(string failure) =>
+        DataAnnotationFailure().Match(failure) is { Success: true } match ? match.Groups["message"].Value : failure;
+
+    [GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<message>.*)'\.$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
 }

@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
 /// <summary>
 /// The parts of an HTTP request that AWS Signature Version 4 covers. <see cref="Path"/> and <see cref="Query"/>

@@ -1,8 +1,9 @@
+using IamKeyFunc.AwsEmulator.Iam;
 using System.Collections.Concurrent;
 using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Scenario;
 
-namespace IamKeyFunc.AwsEmulator.Iam;
+namespace IamKeyFunc.AwsEmulator.State;
 
 /// <summary>One account indexed for constant-time lookups, with pre-rendered XML list members, its rate limiter and credential report.</summary>
 internal sealed class AccountState

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
 /// <summary>Thread-safe counters of one <see cref="IamClient"/>: HTTP calls per action, throttled responses, retries.</summary>
 public sealed class IamClientStats

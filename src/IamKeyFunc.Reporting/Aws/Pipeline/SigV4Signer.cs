@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
 /// <summary>
 /// AWS Signature Version 4, header-based (<c>Authorization: AWS4-HMAC-SHA256 ...</c>), checked against the

@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
+using IamKeyFunc.Reporting.Errors;
 using Amazon.Runtime;
 using Azure;
 using Azure.Identity;
-using IamKeyFunc.Reporting.Collection;
 
-namespace IamKeyFunc.Reporting.Runs;
+namespace IamKeyFunc.Reporting.Collection;
 
 /// <summary>
 /// Turns an account failure into the summary's <c>ErrorCode</c> and a short message: the AWS or Azure error code when the
@@ -13,7 +12,7 @@ namespace IamKeyFunc.Reporting.Runs;
 /// longer one loses its middle, because the start names the operation and the end usually says why (AWS's
 /// "... because no identity-based policy allows the sts:AssumeRole action", the setting to change).
 /// </summary>
-internal static partial class SafeError
+internal static class SafeError
 {
     public const int MaxMessageLength = 300;
 
@@ -34,23 +33,6 @@ internal static partial class SafeError
         _ => cause.GetType().Name,
     };
 
-    internal static string Shorten(string message)
-    {
-        var oneLine = Whitespace().Replace(Jwt().Replace(message, "[redacted token]"), " ").Trim();
-        if (oneLine.Length <= MaxMessageLength)
-        {
-            return oneLine;
-        }
-
-        const string Cut = " \u2026 ";
-        var head = (MaxMessageLength - Cut.Length) / 2;
-        var tail = MaxMessageLength - Cut.Length - head;
-        return string.Concat(oneLine.AsSpan(0, head).TrimEnd(), Cut, oneLine.AsSpan(oneLine.Length - tail).TrimStart());
-    }
-
-    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]
-    private static partial Regex Jwt();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
+    internal static string Shorten(string message) =>
+        MessageText.CutMiddle(MessageText.OneLine(MessageText.RedactTokens(message)), MaxMessageLength);
 }

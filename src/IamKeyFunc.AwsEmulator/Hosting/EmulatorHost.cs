@@ -1,7 +1,6 @@
-using System.Globalization;
 using IamKeyFunc.AwsEmulator.Scenario;
 
-namespace IamKeyFunc.AwsEmulator;
+namespace IamKeyFunc.AwsEmulator.Hosting;
 
 /// <summary>
 /// Standalone mode for local debugging (<c>iamkeys emulator</c>, then <c>func start</c> against it): starts the emulator on a
@@ -12,56 +11,22 @@ public static class EmulatorHost
 {
     public const int DefaultPort = 5599;
 
-    public const string Usage = """
-        Usage: emulator [options]
-          --port N                 loopback port (default 5599; 0 = any free port)
-          --scenario FILE          serve a scenario JSON file instead of the sample organisation
-          --accounts N --users M   serve a generated scenario (N accounts x M users; --seed S)
-          --save-scenario FILE     write the served scenario (the ground truth) to FILE
-          --tenant-id ID           trust tokens issued by https://sts.windows.net/ID/ (e.g. your own tenant)
-          --app-id GUID            trust the audience api://GUID
-          --subject OID            trust this token subject (your managed identity's or your own object ID)
-          --latency-ms N           delay every call by N ms
-          --rate N                 IAM rate limit per account, calls per second (token bucket, burst N)
-          --report-delay-seconds N credential report generation time
-          --print-token            print a test token the emulator accepts (claims only; not a real Entra token)
-        """;
-
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled or Ctrl+C; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(EmulatorHostSettings settings, TextWriter? output = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(settings);
         output ??= Console.Out;
-        Dictionary<string, string?> arguments;
-        EmulatorScenario scenario;
-        EmulatorOptions options;
         var time = TimeProvider.System;
-        try
+        var scenario = BuildScenario(settings, time.GetUtcNow());
+        var options = new EmulatorOptions
         {
-            arguments = ParseArguments(args);
-            if (arguments.ContainsKey("help"))
-            {
-                await output.WriteLineAsync(Usage).ConfigureAwait(false);
-                return 0;
-            }
-
-            scenario = BuildScenario(arguments, time.GetUtcNow());
-            options = new EmulatorOptions
-            {
-                Port = Int(arguments, "port") ?? DefaultPort,
-                TimeProvider = time,
-                Latency = TimeSpan.FromMilliseconds(Int(arguments, "latency-ms") ?? 0),
-                RateLimit = Int(arguments, "rate") is { } rate and > 0 ? EmulatorRateLimit.PerSecond(rate) : null,
-                CredentialReportDelay = TimeSpan.FromSeconds(Int(arguments, "report-delay-seconds") ?? 2),
-            };
-        }
-        catch (ArgumentException ex)
-        {
-            await output.WriteLineAsync($"{ex.Message}\n{Usage}").ConfigureAwait(false);
-            return 2;
-        }
-
-        if (arguments.GetValueOrDefault("save-scenario") is { } savePath)
+            Port = settings.Port,
+            TimeProvider = time,
+            Latency = TimeSpan.FromMilliseconds(settings.LatencyMs),
+            RateLimit = settings.Rate > 0 ? EmulatorRateLimit.PerSecond(settings.Rate) : null,
+            CredentialReportDelay = TimeSpan.FromSeconds(settings.ReportDelaySeconds),
+        };
+        if (settings.SaveScenario is { } savePath)
         {
             scenario.Save(savePath);
         }
@@ -76,7 +41,7 @@ public static class EmulatorHost
         try
         {
             await using var emulator = await AwsEmulatorServer.StartAsync(scenario, options, stop.Token).ConfigureAwait(false);
-            await output.WriteLineAsync(Describe(emulator, arguments.ContainsKey("print-token"), time)).ConfigureAwait(false);
+            await output.WriteLineAsync(Describe(emulator, settings.PrintToken, time)).ConfigureAwait(false);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
@@ -145,93 +110,82 @@ public static class EmulatorHost
         return string.Join(Environment.NewLine, lines);
     }
 
-    private static EmulatorScenario BuildScenario(Dictionary<string, string?> arguments, DateTimeOffset now)
+    private static EmulatorScenario BuildScenario(EmulatorHostSettings settings, DateTimeOffset now)
     {
-        EmulatorScenario scenario;
-        if (arguments.GetValueOrDefault("scenario") is { } path)
+        var scenario = settings switch
         {
-            scenario = EmulatorScenario.Load(path);
-        }
-        else if (Int(arguments, "accounts") is not null || Int(arguments, "users") is not null)
-        {
-            scenario = ScenarioGenerator.Generate(
+            { ScenarioFile: { } path } => EmulatorScenario.Load(path),
+            { Accounts: not null } or { Users: not null } => ScenarioGenerator.Generate(
                 new ScenarioGeneratorSettings
                 {
-                    Accounts = Int(arguments, "accounts") ?? 1,
-                    UsersPerAccount = Int(arguments, "users") ?? 100,
-                    Seed = Int(arguments, "seed") ?? 1,
+                    Accounts = settings.Accounts ?? 1,
+                    UsersPerAccount = settings.Users ?? 100,
+                    Seed = settings.Seed,
                 },
-                now);
-        }
-        else
-        {
-            scenario = ScenarioGenerator.SampleOrganization(now);
-        }
+                now),
+            _ => ScenarioGenerator.SampleOrganization(now),
+        };
 
         var trust = scenario.CentralRole?.WebIdentity ?? throw new InvalidOperationException("The scenario has no web-identity role.");
-        if (arguments.GetValueOrDefault("tenant-id") is { } tenant)
+        if (settings.TenantId is { } tenant)
         {
             scenario.Oidc.Issuer = OidcProviderConfig.EntraV1Issuer(tenant);
         }
 
-        if (arguments.GetValueOrDefault("app-id") is { } appId)
+        if (settings.AppId is { } appId)
         {
             trust.Audience = $"api://{appId}";
             scenario.Oidc.Audiences = [trust.Audience];
         }
 
-        if (arguments.GetValueOrDefault("subject") is { } subject)
+        if (settings.Subject is { } subject)
         {
             trust.Subjects = [subject];
         }
 
         return scenario;
     }
+}
 
-    private static Dictionary<string, string?> ParseArguments(string[] args)
-    {
-        var flags = new HashSet<string>(StringComparer.Ordinal) { "help", "print-token" };
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "-h" or "-?")
-            {
-                arg = "--help";
-            }
+/// <summary>What the standalone emulator serves and how; the <c>iamkeys emulator</c> command's options fill it.</summary>
+public sealed record EmulatorHostSettings
+{
+    /// <summary>Loopback port; 0 = any free port.</summary>
+    public int Port { get; init; } = EmulatorHost.DefaultPort;
 
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Unexpected argument '{arg}'.");
-            }
+    /// <summary>A scenario JSON file to serve instead of the sample organization.</summary>
+    public string? ScenarioFile { get; init; }
 
-            var name = arg[2..];
-            if (flags.Contains(name))
-            {
-                result[name] = null;
-                continue;
-            }
+    /// <summary>With <see cref="Users"/>: serve a generated scenario of this many accounts.</summary>
+    public int? Accounts { get; init; }
 
-            if (i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"Option '{arg}' needs a value.");
-            }
+    /// <summary>Users per generated account.</summary>
+    public int? Users { get; init; }
 
-            result[name] = args[++i];
-        }
+    /// <summary>Seed of the generated scenario.</summary>
+    public int Seed { get; init; } = 1;
 
-        return result;
-    }
+    /// <summary>Where to write the served scenario (the ground truth).</summary>
+    public string? SaveScenario { get; init; }
 
-    private static int? Int(Dictionary<string, string?> arguments, string name)
-    {
-        if (arguments.GetValueOrDefault(name) is not { } raw)
-        {
-            return null;
-        }
+    /// <summary>Trust tokens issued by <c>https://sts.windows.net/{TenantId}/</c>.</summary>
+    public string? TenantId { get; init; }
 
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0
-            ? value
-            : throw new ArgumentException($"Option '--{name}' needs a non-negative whole number, not '{raw}'.");
-    }
+    /// <summary>Trust the audience <c>api://{AppId}</c>.</summary>
+    public string? AppId { get; init; }
+
+    /// <summary>Trust this token subject.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>Delay of every call, in milliseconds.</summary>
+    public int LatencyMs { get; init; }
+
+    /// <summary>IAM calls per second per account (token bucket, burst the same); 0 = unlimited.</summary>
+    public int Rate { get; init; }
+
+    /// <summary>How long the credential report takes to generate.</summary>
+    public int ReportDelaySeconds { get; init; } = 2;
+
+    /// <summary>Print a test token the emulator accepts (claims only).</summary>
+    public bool PrintToken { get; init; }
 }

@@ -1,3 +1,4 @@
+using IamKeyFunc.AwsEmulator.State;
 using System.Net;
 using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Scenario;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IamKeyFunc.AwsEmulator;
+namespace IamKeyFunc.AwsEmulator.Hosting;
 
 /// <summary>
 /// A loopback AWS (STS + IAM Query API) on <c>127.0.0.1</c>, speaking the real wire protocol: one endpoint serves both

@@ -1,6 +1,6 @@
 using IamKeyFunc.Reporting.Runs;
 
-namespace IamKeyFunc.Cli;
+namespace IamKeyFunc.Cli.Hosting;
 
 /// <summary>Process exit codes (documented in the README).</summary>
 internal static class ExitCodes

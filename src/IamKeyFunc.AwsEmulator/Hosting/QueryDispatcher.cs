@@ -1,3 +1,6 @@
+using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text;
 using IamKeyFunc.AwsEmulator.Iam;
@@ -6,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 
-namespace IamKeyFunc.AwsEmulator.Protocol;
+namespace IamKeyFunc.AwsEmulator.Hosting;
 
 /// <summary>
 /// The single HTTP entry point: parses the Query-protocol call (form body of <c>POST /</c>, or the query string),

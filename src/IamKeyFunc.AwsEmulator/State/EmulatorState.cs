@@ -1,7 +1,8 @@
+using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Iam;
 using IamKeyFunc.AwsEmulator.Scenario;
 
-namespace IamKeyFunc.AwsEmulator.Protocol;
+namespace IamKeyFunc.AwsEmulator.State;
 
 /// <summary>Everything a running emulator holds: the indexed scenario, issued sessions, options, statistics.</summary>
 internal sealed class EmulatorState

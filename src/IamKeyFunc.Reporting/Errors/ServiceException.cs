@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting;
+namespace IamKeyFunc.Reporting.Errors;
 
 /// <summary>
 /// The base of every service client's failure (IAM, STS, Key Vault, Data Collector, Logs Ingestion): the service's own
