@@ -20,7 +20,7 @@ internal sealed record BenchmarkArguments(
         Usage: dotnet run -c Release --project tests/IamKeyFunc.Benchmarks -- [options]
 
           --quick                 tiny sizes, 2 ms latency, high limits: the CI smoke check (correctness only)
-          --config N[,N...]       run only these standard configurations (1, 2, 3); default: all three
+          --config N[,N...]       run only these standard configurations (1 to 5); default: all five
           --output PATH           also write the results as markdown to PATH (e.g. docs/benchmarks.md)
           --notes PATH            append this markdown file to the output under "Notes" (hand-written
                                   analysis, e.g. tests/IamKeyFunc.Benchmarks/notes.md)
@@ -104,7 +104,7 @@ internal sealed record BenchmarkArguments(
             : quick ? BenchmarkConfig.Quick
             : selected.Count == 0 ? BenchmarkConfig.Standard
             : [.. selected.Select(name => BenchmarkConfig.Standard.FirstOrDefault(c => c.Name == name)
-                ?? throw new ArgumentException($"--config {name}: the standard configurations are 1, 2 and 3."))];
+                ?? throw new ArgumentException($"--config {name}: the standard configurations are 1 to 5."))];
         return new BenchmarkArguments(configs, modes.Count > 0 ? [.. modes.Distinct().Order()] : Enum.GetValues<BenchmarkMode>(), repeat ?? (quick ? 1 : 3), quick, output, notes, overrides, args);
     }
 

@@ -7,10 +7,13 @@ namespace IamKeyFunc.Benchmarks;
 
 /// <summary>
 /// A sink that sends nothing: it serializes the records exactly as the sinks do (<see cref="ReportJsonContext"/>, one
-/// JSON array per table) into a stream that only counts bytes, which is what would be posted to Log Analytics.
+/// JSON array per table) into a stream that only counts bytes, which is what would be posted to Log Analytics. It keeps
+/// only the compact <see cref="ObservedKey"/> of each key record, to check what was delivered against the ground truth.
 /// </summary>
 internal sealed class MeasuringSink : IReportSink
 {
+    private readonly Lock _gate = new();
+    private readonly List<ObservedKey> _keys = [];
     private long _keyRecordBytes;
     private long _summaryBytes;
     private long _eventBytes;
@@ -21,8 +24,27 @@ internal sealed class MeasuringSink : IReportSink
 
     public long SummaryBytes => Interlocked.Read(ref _summaryBytes);
 
-    public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Measure(records, ReportJsonContext.Default.IReadOnlyListKeyRecord, ref _keyRecordBytes));
+    /// <summary>The key records delivered, in the order they arrived.</summary>
+    public IReadOnlyList<ObservedKey> Keys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _keys];
+            }
+        }
+    }
+
+    public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _keys.AddRange(records.Select(ObservedKey.From));
+        }
+
+        return Task.FromResult(Measure(records, ReportJsonContext.Default.IReadOnlyListKeyRecord, ref _keyRecordBytes));
+    }
 
     public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
         Task.FromResult(Measure(events, ReportJsonContext.Default.IReadOnlyListKeyEvent, ref _eventBytes));

@@ -70,6 +70,17 @@ internal sealed record ModeResult
 
     public double FloorRatio => Floor > TimeSpan.Zero ? Wall / Floor : double.NaN;
 
+    /// <summary>The machine's floor: the run's processor time spread over every core (the in-process emulator's included).</summary>
+    public TimeSpan CpuFloor => Cpu / Environment.ProcessorCount;
+
+    /// <summary>The higher of the rate-limit floor and the CPU floor: what the run could take at best on this machine.</summary>
+    public TimeSpan BindingFloor => Floor > CpuFloor ? Floor : CpuFloor;
+
+    public double BindingFloorRatio => BindingFloor > TimeSpan.Zero ? Wall / BindingFloor : double.NaN;
+
+    /// <summary>Throttled attempts as a share of every IAM attempt.</summary>
+    public double ThrottledShare => ServerIamTotal == 0 ? 0 : (double)ServerThrottled / ServerIamTotal;
+
     /// <summary>The client's count equals the emulator's, in total and per operation.</summary>
     public bool StatsAgree => Client.TotalCalls == ServerIamTotal
         && ServerIamCalls.All(p => Client.CallsByOperation.GetValueOrDefault(p.Key) == p.Value)

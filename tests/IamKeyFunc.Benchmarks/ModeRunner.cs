@@ -80,9 +80,16 @@ internal static class ModeRunner
         var error = result.Status != RunStatus.Succeeded || failed.Count > 0
             ? $"run {result.Status}{(failed.Count > 0 ? "; " + string.Join("; ", failed) : "")}"
             : null;
-        return new Outcome(result.Records.Select(ObservedKey.From), result.Records.Count, sink.KeyRecordBytes, sink.SummaryBytes, error);
+        if (result.Records.Count > 0 || result.KeysCollected != result.KeyDelivery?.Delivered)
+        {
+            error = (error is null ? "" : error + "; ") + $"{result.KeysCollected} keys collected, {result.KeyDelivery?.Delivered} delivered, {result.Records.Count} kept in memory after delivery";
+        }
+
+        // What the sink received, not what the job returned: each account's records are delivered as it finishes and then let go.
+        var keys = sink.Keys;
+        return new Outcome(keys, keys.Count, sink.KeyRecordBytes, sink.SummaryBytes, error);
     }
 
-    /// <summary>What a run produced; <see cref="Keys"/> is lazy over the run's records, so they stay alive until verified.</summary>
+    /// <summary>What a run produced.</summary>
     private sealed record Outcome(IEnumerable<ObservedKey> Keys, int Records, long RecordBytes, long SummaryBytes, string? Error);
 }

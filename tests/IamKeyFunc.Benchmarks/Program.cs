@@ -58,7 +58,7 @@ foreach (var config in arguments.Configs)
     Console.WriteLine();
     Console.WriteLine($"== {config.Name}: {config.Describe()}");
     var modes = new List<ModeResult>();
-    foreach (var mode in arguments.Modes)
+    foreach (var mode in arguments.Modes.Where(m => m != BenchmarkMode.Baseline || config.Baseline))
     {
         // Our modes' wall times vary with the jittered retry backoff: repeat them and report the median run (or a failed
         // one), with each memory figure's median over the runs.

@@ -92,7 +92,7 @@ internal static class DemoCommand
 
         await using var file = CollectCommand.OpenOutput(services, path);
         var job = services.GetRequiredService<ReportJob>();
-        var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file, KeepRecords: true), cancellationToken);
         RunReport.WriteFindings(console, first.Records);
         RunReport.WriteCoverage(console, first);
         RunReport.WriteOutcome(console, first);

@@ -97,7 +97,7 @@ internal static class RunReport
             _ => "red",
         };
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Run {result.RunId} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {result.Accounts.Count} accounts ({failed} failed), {result.Records.Count} key records{Delivery(result)}."));
+            $"Run {result.RunId} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {result.Accounts.Count} accounts ({failed} failed), {result.KeysCollected} key records{Delivery(result)}."));
     }
 
     private static string Tally(IReadOnlyList<KeyRecord> records) => "Keys: " + string.Join(", ",

@@ -16,8 +16,8 @@ namespace IamKeyFunc.Reporting.Aws;
 /// <summary>
 /// The IAM Query API (POST, form-encoded, SigV4) for one account session. Every attempt is signed afresh with
 /// the credentials' current value. Throttling, 5xx, timeouts and connection faults are retried with
-/// exponential backoff and full jitter; requests in flight are bounded by an AIMD limiter that halves while
-/// IAM throttles; <c>ExpiredToken</c> drops the cached session once and retries. IAM failures surface as
+/// exponential backoff and full jitter; requests are paced by an <see cref="AdaptiveRatePacer"/> that learns the
+/// account's send rate from throttling, with requests in flight bounded; <c>ExpiredToken</c> drops the cached session once and retries. IAM failures surface as
 /// <see cref="IamException"/>; a failure to obtain credentials (e.g. <c>AwsFederationException</c>) passes through.
 /// </summary>
 public partial class IamClient
@@ -62,7 +62,7 @@ public partial class IamClient
             credentials,
             new AwsEndpoint(endpoint, signingRegion, ServiceName),
             AwsPipelineOptions.From(_options),
-            new AimdConcurrencyLimiter(_options.MaxConcurrentRequestsPerAccount),
+            new AdaptiveRatePacer(_options.MaxConcurrentRequestsPerAccount, _timeProvider),
             _timeProvider,
             _logger,
             AccountLabel,

@@ -14,4 +14,15 @@ public sealed record DeliveryResult(int Records, int Delivered, int Failed, int 
     public bool Succeeded => Failed == 0;
 
     public static DeliveryResult Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, null);
+
+    /// <summary>Several deliveries to the same table as one (counts added; the last error kept).</summary>
+    public static DeliveryResult Sum(IEnumerable<DeliveryResult> parts) => parts.Aggregate(Empty, (total, part) => new DeliveryResult(
+        total.Records + part.Records,
+        total.Delivered + part.Delivered,
+        total.Failed + part.Failed,
+        total.Batches + part.Batches,
+        total.FailedBatches + part.FailedBatches,
+        total.Bytes + part.Bytes,
+        total.Retries + part.Retries,
+        part.Error ?? total.Error));
 }

@@ -15,13 +15,18 @@ namespace IamKeyFunc.Reporting.Runs;
 
 /// <summary>
 /// One run of the report, whatever triggered it: pick the accounts, collect them in parallel (up to
-/// <see cref="CollectionOptions.MaxParallelAccounts"/>), summarise each, then deliver the key records and the summaries.
+/// <see cref="CollectionOptions.MaxParallelAccounts"/>), and hand each account's key records to the sink as soon as that
+/// account is done, so a run holds the records of the accounts in flight, not of the whole organisation; then deliver the
+/// change events and the summaries.
 /// <para>Single-flight per process: while a run is in progress another <see cref="RunAsync"/> throws
 /// <see cref="RunInProgressException"/> with the running run's ID. Register as a singleton.</para>
 /// <para>A failing account becomes a <c>Failed</c> summary and never stops the others. Accounts left out by
 /// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery sends the key records, then the
 /// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
-/// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>.</para>
+/// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>. Accounts deliver one
+/// at a time (sinks need not be thread-safe), each with its own exact accounting: an account whose records did not all
+/// arrive is <c>Failed</c> with <see cref="KeysNotDeliveredCode"/>, and the run's <see cref="RunResult.KeyDelivery"/> is
+/// the sum over its accounts.</para>
 /// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
 /// it is collected; the events are delivered after the key records, and the new snapshots are written only when the
 /// key records and the events were all delivered (not on dry runs, nor without a sink). A failed account, or a run
@@ -139,22 +144,22 @@ public partial class ReportJob
         }
 
         var selected = selection.Selected.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
-        var outcomes = await CollectAllAsync(selection, selected, request, run, cancellationToken).ConfigureAwait(false);
+        var target = request.DryRun ? null : request.Sink ?? _sink;
+        var outcomes = await CollectAllAsync(selection, selected, request, run, target, cancellationToken).ConfigureAwait(false);
         var summaries = outcomes.Select(o => o.Summary).ToList();
         var records = outcomes.SelectMany(o => o.Records).ToList();
         var pending = outcomes.Select(o => o.History).OfType<PendingSnapshot>().ToList();
         var events = pending.SelectMany(p => p.Changes.Events).ToList();
 
         DeliveryResult? keyDelivery = null, eventDelivery = null, summaryDelivery = null;
-        if (!request.DryRun && (request.Sink ?? _sink) is { } sink)
+        if (target is { } sink)
         {
-            keyDelivery = await DeliverAsync(sink, records.Count, ct => sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
+            keyDelivery = DeliveryResult.Sum(outcomes.Select(o => o.KeyDelivery).OfType<DeliveryResult>());
             if (_history is not null)
             {
                 eventDelivery = await DeliverAsync(sink, events.Count, ct => sink.SendKeyEventsAsync(events, ct), cancellationToken).ConfigureAwait(false);
             }
 
-            summaries = WithKeyDelivery(summaries, keyDelivery);
             summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
             if (_history is not null && keyDelivery.Succeeded && eventDelivery!.Succeeded)
             {
@@ -234,11 +239,15 @@ public partial class ReportJob
         return result;
     }
 
+    /// <param name="sink">Where each account's key records go as soon as it is done; null on dry runs and without a sink,
+    /// when the records stay in the outcomes instead.</param>
     private async Task<AccountOutcome[]> CollectAllAsync(
-        AccountSelection selection, HashSet<string> selected, RunRequest request, CollectionRun run, CancellationToken cancellationToken)
+        AccountSelection selection, HashSet<string> selected, RunRequest request, CollectionRun run, IReportSink? sink, CancellationToken cancellationToken)
     {
         var sessions = selection.All;
         var outcomes = new AccountOutcome[sessions.Count];
+        var keep = sink is null || request.KeepRecords;
+        using var lane = new SemaphoreSlim(1, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelAccounts, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, sessions.Count), parallel, async (i, ct) =>
         {
@@ -249,7 +258,15 @@ public partial class ReportJob
                 : selection.Exclusions.TryGetValue(session.AccountId, out var exclusion)
                     ? AccountResult.Skipped with { Issue = new AccountIssue(exclusion.Code, exclusion.Reason) }
                     : AccountResult.Skipped;
-            var outcome = new AccountOutcome(Summarize(session, placement, request.Trigger, run, result), result.Records, result.History);
+            var summary = Summarize(session, placement, request.Trigger, run, result);
+            DeliveryResult? keys = null;
+            if (sink is not null && result.Records.Count > 0)
+            {
+                keys = await DeliverInLaneAsync(lane, sink, result.Records, ct).ConfigureAwait(false);
+                summary = WithKeyDelivery(summary, keys);
+            }
+
+            var outcome = new AccountOutcome(summary, keep ? result.Records : [], result.History, keys);
             if (result.Status != AccountStatus.Skipped)
             {
                 LogAccount(outcome.Summary);
@@ -328,21 +345,32 @@ public partial class ReportJob
             : stale;
     }
 
+    /// <summary>One account's key records to the sink, one account at a time.</summary>
+    private async Task<DeliveryResult> DeliverInLaneAsync(SemaphoreSlim lane, IReportSink sink, IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken)
+    {
+        await lane.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await DeliverAsync(sink, records.Count, ct => sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lane.Release();
+        }
+    }
+
     /// <summary>
-    /// A summary must not say <c>Succeeded</c> for an account whose key rows may not have arrived: when the key batch
-    /// lost records, every succeeded account with key records becomes <c>Failed</c> with <see cref="KeysNotDeliveredCode"/>
-    /// (the sink reports the run's batches, not which account's rows were in the lost ones).
+    /// A summary must not say <c>Succeeded</c> for an account whose key rows did not all arrive: it becomes <c>Failed</c>
+    /// with <see cref="KeysNotDeliveredCode"/> and how many of its records were lost.
     /// </summary>
-    private static List<RunSummary> WithKeyDelivery(List<RunSummary> summaries, DeliveryResult keys) => keys.Succeeded
-        ? summaries
-        : [.. summaries.Select(s => s.Is(AccountStatus.Succeeded) && s.KeysReported > 0
-            ? s with
-            {
-                Status = AccountStatus.Failed.ToColumn(),
-                ErrorCode = KeysNotDeliveredCode,
-                ErrorMessage = $"{keys.Failed} of the run's {keys.Records} key records were not delivered, so this account's rows may be missing: {keys.Error}",
-            }
-            : s)];
+    private static RunSummary WithKeyDelivery(RunSummary summary, DeliveryResult keys) => keys.Succeeded || !summary.Is(AccountStatus.Succeeded)
+        ? summary
+        : summary with
+        {
+            Status = AccountStatus.Failed.ToColumn(),
+            ErrorCode = KeysNotDeliveredCode,
+            ErrorMessage = $"{keys.Failed} of the account's {keys.Records} key records were not delivered: {keys.Error}",
+        };
 
     private RunSummary Summarize(AwsAccountSession session, AccountPlacement placement, RunTrigger trigger, CollectionRun run, AccountResult result) => new()
     {
@@ -449,7 +477,7 @@ public partial class ReportJob
         r.Status,
         r.Accounts.Count,
         r.Accounts.Count(a => a.Is(AccountStatus.Failed)),
-        r.Records.Count,
+        r.KeysCollected,
         r.KeyDelivery?.Delivered ?? 0,
         r.KeyDelivery?.Failed ?? 0,
         r.DryRun,
@@ -470,7 +498,9 @@ public partial class ReportJob
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} failed: {ErrorCode}: {ErrorMessage}")]
     private partial void LogSinkFailed(string sink, string errorCode, string errorMessage);
 
-    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History);
+    /// <param name="Records">Empty once delivered, unless <see cref="RunRequest.KeepRecords"/>.</param>
+    /// <param name="KeyDelivery">The account's own key delivery; null when nothing was sent for it.</param>
+    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, DeliveryResult? KeyDelivery);
 
     /// <summary>One account's outcome before it becomes a summary. <c>FindingsCount</c> counts keys with at least one finding.</summary>
     private sealed record AccountResult(AccountStatus Status, string? Alias, AccountCounts Counts, IReadOnlyList<KeyRecord> Records, AccountIssue? Issue, TimeSpan Duration)

@@ -9,12 +9,15 @@ namespace IamKeyFunc.Reporting.Runs;
 /// <param name="DryRun">Collect but do not send; the records are returned in <see cref="RunResult.Records"/>.</param>
 /// <param name="Progress">Told each account's summary as it completes (CLI progress).</param>
 /// <param name="Sink">Deliver to this sink instead of the configured one (the CLI's <c>--output</c>); ignored on dry runs.</param>
+/// <param name="KeepRecords">Also return the delivered records in <see cref="RunResult.Records"/> (the CLI's demo, which
+/// prints the findings); by default delivered records are let go, so a run's memory does not grow with the organisation.</param>
 public sealed record RunRequest(
     RunTrigger Trigger,
     IReadOnlyList<string>? Accounts = null,
     bool DryRun = false,
     IProgress<RunSummary>? Progress = null,
-    IReportSink? Sink = null);
+    IReportSink? Sink = null,
+    bool KeepRecords = false);
 
 public enum RunTrigger
 {

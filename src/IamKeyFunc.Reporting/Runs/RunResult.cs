@@ -21,7 +21,14 @@ public sealed record RunResult
 
     public required IReadOnlyList<RunSummary> Accounts { get; init; }
 
+    /// <summary>
+    /// The key records, when they were not delivered (dry runs, no sink) or <see cref="RunRequest.KeepRecords"/> asked for
+    /// them; empty otherwise, because each account's records go to the sink as soon as it is done and are not kept.
+    /// </summary>
     public required IReadOnlyList<KeyRecord> Records { get; init; }
+
+    /// <summary>Key records collected over every account, kept or not (the sum of <see cref="RunSummary.KeysReported"/>).</summary>
+    public int KeysCollected => Accounts.Sum(a => a.KeysReported);
 
     /// <summary>The change events of the succeeded accounts (empty on an account's first run, and when <c>IamKey:History:Enabled</c> is false).</summary>
     public IReadOnlyList<KeyEvent> Events { get; init; } = [];

@@ -23,7 +23,7 @@ public sealed class DailyReport(ReportJob job, ILogger<DailyReport> logger)
         logger.LogInformation(
             "Run {RunId} ({Trigger}, past due: {IsPastDue}) finished {Status} in {DurationMs:F0} ms: {AccountCount} accounts, {RecordCount} key records, {Delivered} delivered",
             result.RunId, result.Trigger, timer.IsPastDue, result.Status, result.Duration.TotalMilliseconds,
-            result.Accounts.Count, result.Records.Count, result.KeyDelivery?.Delivered ?? 0);
+            result.Accounts.Count, result.KeysCollected, result.KeyDelivery?.Delivered ?? 0);
 
         if (result.Status == RunStatus.Failed)
         {

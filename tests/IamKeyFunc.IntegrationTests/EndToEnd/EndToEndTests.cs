@@ -34,7 +34,7 @@ public sealed class EndToEndTests
         await using var world = await World.StartAsync(SinkMode.DataCollector);
 
         // Act
-        var result = await world.Job.RunAsync(new RunRequest(RunTrigger.Timer));
+        var result = await world.Job.RunAsync(new RunRequest(RunTrigger.Timer, KeepRecords: true));
 
         // Assert: the run, the ground truth, and every delivered row byte for byte.
         Assert.Equal(RunStatus.Succeeded, result.Status);
@@ -62,7 +62,7 @@ public sealed class EndToEndTests
         await using var world = await World.StartAsync(SinkMode.LogsIngestion);
 
         // Act
-        var result = await world.Job.RunAsync(new RunRequest(RunTrigger.Timer));
+        var result = await world.Job.RunAsync(new RunRequest(RunTrigger.Timer, KeepRecords: true));
 
         // Assert
         Assert.Equal(RunStatus.Succeeded, result.Status);

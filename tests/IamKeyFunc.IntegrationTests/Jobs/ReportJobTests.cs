@@ -22,7 +22,7 @@ public sealed class ReportJobTests : IDisposable
         var progress = new List<string>();
 
         // Act
-        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, Sink: sink, Progress: new Progress(s => progress.Add(s.AccountId))));
+        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, Sink: sink, Progress: new Progress(s => progress.Add(s.AccountId)), KeepRecords: true));
 
         // Assert
         Assert.Equal(RunStatus.PartiallySucceeded, result.Status);
@@ -56,7 +56,7 @@ public sealed class ReportJobTests : IDisposable
         await using var aws = await EmulatedAws.StartAsync(scenario, azure: azure);
 
         // Act
-        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Timer));
+        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Timer, KeepRecords: true));
 
         // Assert
         Assert.Equal(RunStatus.Succeeded, result.Status);

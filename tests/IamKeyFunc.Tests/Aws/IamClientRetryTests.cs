@@ -231,37 +231,6 @@ public class IamClientRetryTests
     }
 
     [Fact]
-    public async Task Throttling_HalvesTheRequestsInFlight()
-    {
-        int inFlight = 0;
-        int maxInFlight = 0;
-        var handler = new StubIamHandler(async (r, ct) =>
-        {
-            if (r.Index == 1)
-            {
-                return IamWire.Throttling();
-            }
-
-            int now = Interlocked.Increment(ref inFlight);
-            int seen;
-            while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen)
-            {
-            }
-
-            await Task.Delay(30, ct);
-            Interlocked.Decrement(ref inFlight);
-            return IamWire.Ok("ListUsers", OneUser);
-        });
-        var client = IamTestClients.Create(handler, options: IamTestClients.FastOptions(maxConcurrency: 8));
-
-        await client.ListUsersAsync();
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.ListUsersAsync()));
-
-        // 8 allowed before the throttle, 4 after it (growing by one after 4 successes).
-        Assert.InRange(maxInFlight, 1, 5);
-    }
-
-    [Fact]
     public async Task ConcurrentCalls_NeverExceedTheAccountsConcurrencyBound()
     {
         int inFlight = 0;

@@ -31,6 +31,9 @@ internal sealed class ScriptedCollector : AccountCollector
     /// <summary>When set, every collection waits for it before returning.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
+    /// <summary>Collections of these accounts wait for their own signal before returning.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> HoldAccount { get; } = new(StringComparer.Ordinal);
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
@@ -62,6 +65,11 @@ internal sealed class ScriptedCollector : AccountCollector
                 await hold.Task.WaitAsync(cancellationToken);
             }
 
+            if (HoldAccount.TryGetValue(session.AccountId, out var own))
+            {
+                await own.Task.WaitAsync(cancellationToken);
+            }
+
             return _scripts[session.AccountId](run);
         }
         finally
@@ -90,10 +98,16 @@ internal sealed class RecordingSink : IReportSink
 
     public List<RunSummary> Summaries { get; } = [];
 
-    /// <summary>Records of the key delivery that "fail after retries".</summary>
+    /// <summary>Key records that "fail after retries": the first ones sent in the run, over all its deliveries.</summary>
     public int FailKeyRecords { get; set; }
 
     public Exception? ThrowOnKeys { get; set; }
+
+    /// <summary>Every key record of this account "fails after retries" (a sink that breaks in the middle of a run).</summary>
+    public string? FailKeysOfAccount { get; set; }
+
+    /// <summary>Throws when handed this account's key records.</summary>
+    public string? ThrowOnKeysOfAccount { get; set; }
 
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default)
     {
@@ -103,9 +117,16 @@ internal sealed class RecordingSink : IReportSink
             throw ex;
         }
 
-        var delivered = records.Count - FailKeyRecords;
-        Keys.AddRange(records.Take(delivered));
-        return Task.FromResult(new DeliveryResult(records.Count, delivered, FailKeyRecords, 1, FailKeyRecords > 0 ? 1 : 0, 100, 0, FailKeyRecords > 0 ? "Http503: still unavailable" : null));
+        if (records.Any(r => r.AccountId == ThrowOnKeysOfAccount))
+        {
+            throw new HttpRequestException("The connection was reset.");
+        }
+
+        var failed = records.Any(r => r.AccountId == FailKeysOfAccount) ? records.Count : Math.Min(FailKeyRecords, records.Count);
+        FailKeyRecords -= Math.Min(FailKeyRecords, failed);
+        var delivered = records.Count - failed;
+        Keys.AddRange(records.Skip(failed));
+        return Task.FromResult(new DeliveryResult(records.Count, delivered, failed, 1, failed > 0 ? 1 : 0, 100, 0, failed > 0 ? "Http503: still unavailable" : null));
     }
 
     public List<KeyEvent> Events { get; } = [];

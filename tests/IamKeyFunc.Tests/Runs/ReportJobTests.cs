@@ -63,7 +63,7 @@ public class ReportJobTests
 
         // Assert
         Assert.Equal(RunStatus.Succeeded, result.Status);
-        Assert.Equal(["keys", "summaries"], _sink.Calls);
+        Assert.Equal(["keys", "keys", "summaries"], _sink.Calls);
         Assert.Equal(5, _sink.Keys.Count);
         Assert.Equal(result.Accounts, _sink.Summaries);
         var a = result.Accounts[0];
@@ -282,7 +282,80 @@ public class ReportJobTests
         // Assert
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal((6, 4, 2, 1), (result.KeyDelivery!.Records, result.KeyDelivery.Delivered, result.KeyDelivery.Failed, result.KeyDelivery.FailedBatches));
-        Assert.Equal(["keys", "summaries"], _sink.Calls);
+        Assert.Equal(["keys", "keys", "summaries"], _sink.Calls);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShouldDeliverAnAccountsKeys_AsSoonAsThatAccountIsDone()
+    {
+        // Arrange: B is still collecting while A finishes.
+        _collector.Returns(A, keys: 3).Returns(B, keys: 2);
+        var releaseB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _collector.HoldAccount[B] = releaseB;
+        var job = Job(new CollectionOptions(), A, B);
+
+        // Act
+        var run = job.RunAsync(new RunRequest(RunTrigger.Timer));
+        await WaitUntil(() => _sink.Keys.Count == 3);
+        var beforeB = _sink.Keys.ToList();
+        releaseB.SetResult();
+        var result = await run;
+
+        // Assert
+        Assert.All(beforeB, k => Assert.Equal(A, k.AccountId));
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(5, _sink.Keys.Count);
+        Assert.Empty(result.Records);
+        Assert.Equal(5, result.KeysCollected);
+        Assert.Equal((5, 5, 0), (result.KeyDelivery!.Records, result.KeyDelivery.Delivered, result.KeyDelivery.Failed));
+    }
+
+    [Fact]
+    public async Task RunAsync_ShouldReturnTheDeliveredRecords_WhenAskedToKeepThem()
+    {
+        // Arrange
+        _collector.Returns(A, keys: 2).Returns(B, keys: 1);
+        var job = Job(new CollectionOptions(), A, B);
+
+        // Act
+        var result = await job.RunAsync(new RunRequest(RunTrigger.Cli, KeepRecords: true));
+
+        // Assert
+        Assert.Equal(3, _sink.Keys.Count);
+        Assert.Equal([A, A, B], result.Records.Select(r => r.AccountId));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_ShouldFailOnlyTheAccountWhoseKeysWereLost_WithExactCountsPerAccountAndRun_WhenTheSinkBreaksMidRun(bool sinkThrows)
+    {
+        // Arrange: the sink loses B's records (after its retries, or by throwing) but not A's or C's.
+        _collector.Returns(A, keys: 3).Returns(B, keys: 2).Returns(C, keys: 4);
+        if (sinkThrows)
+        {
+            _sink.ThrowOnKeysOfAccount = B;
+        }
+        else
+        {
+            _sink.FailKeysOfAccount = B;
+        }
+
+        var job = Job(new CollectionOptions(), A, B, C);
+
+        // Act
+        var result = await job.RunAsync(new RunRequest(RunTrigger.Timer));
+
+        // Assert: per account, delivered + failed = collected; per run, the sums.
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var byAccount = result.Accounts.ToDictionary(a => a.AccountId);
+        Assert.Equal(("Succeeded", 3, 3), (byAccount[A].Status, byAccount[A].KeysReported, _sink.Keys.Count(k => k.AccountId == A)));
+        Assert.Equal(("Failed", ReportJob.KeysNotDeliveredCode, 2, 0), (byAccount[B].Status, byAccount[B].ErrorCode, byAccount[B].KeysReported, _sink.Keys.Count(k => k.AccountId == B)));
+        Assert.StartsWith("2 of the account's 2 key records were not delivered", byAccount[B].ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(("Succeeded", 4, 4), (byAccount[C].Status, byAccount[C].KeysReported, _sink.Keys.Count(k => k.AccountId == C)));
+        Assert.Equal((9, 7, 2), (result.KeyDelivery!.Records, result.KeyDelivery.Delivered, result.KeyDelivery.Failed));
+        Assert.Equal(result.KeysCollected, result.KeyDelivery.Delivered + result.KeyDelivery.Failed);
+        Assert.Equal(result.Accounts, _sink.Summaries);
     }
 
     [Fact]

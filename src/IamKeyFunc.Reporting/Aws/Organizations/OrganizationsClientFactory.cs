@@ -28,7 +28,7 @@ public class OrganizationsClientFactory(
             credentials,
             endpoint,
             AwsPipelineOptions.From(options.Value),
-            new AimdConcurrencyLimiter(MaxConcurrentRequests),
+            new AdaptiveRatePacer(MaxConcurrentRequests, timeProvider),
             timeProvider,
             loggerFactory.CreateLogger<OrganizationsClient>(),
             accountLabel));

@@ -2,8 +2,7 @@ namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
 /// <summary>
 /// The pacing step of the signed request pipeline: every attempt holds a lease from <see cref="AcquireAsync"/> until its
-/// answer and any backoff are done, and reports how it went. Today <see cref="AimdConcurrencyLimiter"/>; an adaptive rate
-/// pacer can replace it without touching the pipeline.
+/// answer and any backoff are done, and reports how it went. <see cref="AdaptiveRatePacer"/> by default.
 /// </summary>
 public interface IRequestPacer
 {
