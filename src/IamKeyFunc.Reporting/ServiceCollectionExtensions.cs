@@ -2,6 +2,7 @@ using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.Findings;
 using IamKeyFunc.Reporting.Jobs;
 using IamKeyFunc.Reporting.Options;
@@ -46,6 +47,10 @@ public static class ServiceCollectionExtensions
         services.AddValidatedOptions<CollectionOptions>(configuration, CollectionOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectionOptions>, CollectionOptionsValidator>());
         services.AddValidatedOptions<FindingsOptions>(configuration, FindingsOptions.SectionName);
+        services.AddValidatedOptions<KeyPolicyOptions>(configuration, KeyPolicyOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPolicyOptions>, KeyPolicyOptionsValidator>());
+        services.TryAddSingleton(s => KeyPolicyCompiler.Compile(
+            s.GetRequiredService<IOptions<KeyPolicyOptions>>().Value, s.GetRequiredService<IOptions<FindingsOptions>>().Value, s.GetRequiredService<TimeProvider>().GetUtcNow()));
         services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.SectionName);
         services.AddValidatedOptions<DataCollectorOptions>(configuration, DataCollectorOptions.SectionName);
         services.AddValidatedOptions<LogsIngestionOptions>(configuration, LogsIngestionOptions.SectionName);

@@ -43,6 +43,10 @@ public sealed partial class AppSettingsTests
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",
         ["IamKey__LogsIngestion__Audience"] = "default: https://monitor.azure.com",
+        // Lists: the Bicep sets them as indexed settings (IamKey__Policies__0__Name, ...) from keyPolicies and keyExemptions.
+        ["IamKey__Policies"] = "indexed settings IamKey__Policies__N__Field from the keyPolicies parameter",
+        ["IamKey__Exemptions"] = "indexed settings IamKey__Exemptions__N__Field from the keyExemptions parameter",
+        ["IamKey__PolicyFile"] = "a file on the host; in Azure the policies come from keyPolicies and keyExemptions",
         // Local debugging against the loopback AWS emulator only; the Bicep must never set it (checked below).
         ["IamKey__Identity__DevelopmentToken"] = "func start / iamkeys against the emulator, never in Azure",
     };
@@ -120,6 +124,8 @@ public sealed partial class AppSettingsTests
     [InlineData("rotationDays", typeof(FindingsOptions), nameof(FindingsOptions.RotationDays))]
     [InlineData("unusedDays", typeof(FindingsOptions), nameof(FindingsOptions.UnusedDays))]
     [InlineData("neverUsedGraceDays", typeof(FindingsOptions), nameof(FindingsOptions.NeverUsedGraceDays))]
+    [InlineData("warnBeforeDays", typeof(FindingsOptions), nameof(FindingsOptions.WarnBeforeDays))]
+    [InlineData("privilegeScan", typeof(CollectionOptions), nameof(CollectionOptions.PrivilegeScan))]
     [InlineData("collectionMode", typeof(CollectionOptions), nameof(CollectionOptions.Mode))]
     [InlineData("keyIdFormat", typeof(CollectionOptions), nameof(CollectionOptions.KeyIdFormat))]
     [InlineData("sinkMode", typeof(DeliveryOptions), nameof(DeliveryOptions.Sink))]
