@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 
 namespace IamKeyFunc.Cli;
 

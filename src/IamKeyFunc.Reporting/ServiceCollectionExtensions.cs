@@ -1,11 +1,11 @@
+using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Findings;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +56,9 @@ public static class ServiceCollectionExtensions
         services.AddValidatedOptions<LogsIngestionOptions>(configuration, LogsIngestionOptions.SectionName);
 
         services.TryAddSingleton<FindingsEvaluator>();
+        services.TryAddSingleton<KeyRecordBuilder>();
+        services.TryAddSingleton<IAccountSource, StaticAccountSource>();
+        services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountCollector>();
         services.TryAddSingleton(CreateReportJob);
         return services;
@@ -84,10 +87,12 @@ public static class ServiceCollectionExtensions
 
     /// <summary>With <c>IamKey:Delivery:Sink = None</c> the job has no configured sink (and the delivery part refuses to build one).</summary>
     private static ReportJob CreateReportJob(IServiceProvider services) => new(
-        services.GetRequiredService<AwsSessionProvider>(),
+        services.GetRequiredService<AccountDirectory>(),
         services.GetRequiredService<AccountCollector>(),
+        services.GetRequiredService<KeyRecordBuilder>(),
         services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink == SinkMode.None ? null : services.GetRequiredService<IReportSink>(),
         services.GetRequiredService<IOptions<CollectionOptions>>(),
         services.GetRequiredService<TimeProvider>(),
-        services.GetRequiredService<ILogger<ReportJob>>());
+        services.GetRequiredService<ILogger<ReportJob>>(),
+        services.GetRequiredService<KeyPolicies>());
 }

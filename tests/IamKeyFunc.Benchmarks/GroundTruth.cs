@@ -1,6 +1,6 @@
 using System.Globalization;
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Benchmarks;
 

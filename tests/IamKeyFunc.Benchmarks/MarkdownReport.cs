@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Benchmarks;
 

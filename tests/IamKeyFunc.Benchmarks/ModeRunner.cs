@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using IamKeyFunc.Cli.Rendering;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,9 +34,9 @@ internal static class CollectCommand
         };
         accounts.Validators.Add(result =>
         {
-            foreach (var id in AccountIds(result.Tokens.Select(t => t.Value)).Where(id => !(id.Length == 12 && id.All(char.IsAsciiDigit))))
+            foreach (var id in AccountIds(result.Tokens.Select(t => t.Value)).Where(id => !AccountId.IsValid(id)))
             {
-                result.AddError($"--account '{id}' is not an AWS account ID (12 digits).");
+                result.AddError(AccountId.NotAnAccountId("--account", id));
             }
         });
         var mode = new Option<string?>("--mode", "-m")
@@ -84,20 +85,19 @@ internal static class CollectCommand
             return ExitCodes.Failed;
         }
 
-        try
-        {
-            services.GetRequiredService<AwsSessionProvider>().GetSessions(request.Accounts);
-        }
-        catch (ArgumentException ex)
-        {
-            console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return ExitCodes.Failed;
-        }
-
         await using var file = request.Output is null ? null : JsonlSink(services, request.Output);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
             new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
             cancellationToken);
+        if (result.AccountErrors.Count > 0)
+        {
+            foreach (var problem in result.AccountErrors)
+            {
+                console.MarkupLineInterpolated($"[red]{problem}[/]");
+            }
+
+            return ExitCodes.Failed;
+        }
 
         if (request.DryRun && file is not null)
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using IamKeyFunc.Cli.Rendering;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

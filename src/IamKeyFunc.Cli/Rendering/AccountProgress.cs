@@ -1,5 +1,5 @@
 using System.Globalization;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 using Spectre.Console;
 
 namespace IamKeyFunc.Cli.Rendering;
@@ -12,11 +12,11 @@ internal sealed class AccountProgress(IAnsiConsole console) : IProgress<RunSumma
     public void Report(RunSummary value)
     {
         var account = $"{value.AccountId} ({Markup.Escape(value.AccountAlias ?? "no alias")})";
-        var line = value.Status switch
+        var line = Enum.Parse<AccountStatus>(value.Status) switch
         {
-            "Succeeded" => string.Create(CultureInfo.InvariantCulture,
+            AccountStatus.Succeeded => string.Create(CultureInfo.InvariantCulture,
                 $"[green]ok[/]      {account}  {value.Mode}  {value.UsersScanned} users, {value.KeysReported} keys, {value.FindingsCount} findings, {value.ApiCalls} calls, {value.DurationMs / 1000:F1} s"),
-            "Skipped" => $"[grey]skipped[/] {account}",
+            AccountStatus.Skipped => $"[grey]skipped[/] {account}",
             _ => $"[red]failed[/]  {account}  {Markup.Escape(value.ErrorCode ?? "Error")}: {Markup.Escape(value.ErrorMessage ?? "")}",
         };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Records;
 using Spectre.Console;
 
 namespace IamKeyFunc.Cli.Rendering;
@@ -45,7 +46,7 @@ internal static class RunReport
 
     public static void WriteOutcome(IAnsiConsole console, RunResult result)
     {
-        var failed = result.Accounts.Count(a => a.Status == "Failed");
+        var failed = result.Accounts.Count(a => a.Is(AccountStatus.Failed));
         var colour = result.Status switch
         {
             RunStatus.Succeeded => "green",
@@ -68,9 +69,12 @@ internal static class RunReport
     private static string Delivery(RunResult result) => result switch
     {
         { DryRun: true } => ", dry run (nothing delivered)",
-        { KeyDelivery: { } keys } => $", {keys.Delivered} delivered, {keys.Failed} failed{(keys.Error is null ? "" : $" ({Markup.Escape(keys.Error)})")}",
+        { KeyDelivery: { } keys, SummaryDelivery: { } summaries } =>
+            $", {keys.Delivered} delivered, {keys.Failed} failed{Error(keys)}; {summaries.Records} run summaries, {summaries.Delivered} delivered, {summaries.Failed} failed{Error(summaries)}",
         _ => "",
     };
+
+    private static string Error(DeliveryResult delivery) => delivery.Error is null ? "" : $" ({Markup.Escape(delivery.Error)})";
 
     private static string Severity(string severity) => severity switch
     {

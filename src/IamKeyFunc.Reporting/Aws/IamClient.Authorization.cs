@@ -1,5 +1,5 @@
 using System.Globalization;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Reporting.Aws;
 

@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;

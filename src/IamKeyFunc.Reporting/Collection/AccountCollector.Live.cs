@@ -30,9 +30,15 @@ public partial class AccountCollector
     private async Task<IReadOnlyCollection<LiveUser>> ListUsersWithKeysAsync(AccountScan scan, CancellationToken cancellationToken)
     {
         var users = new ConcurrentBag<LiveUser>();
+        var seen = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var pages = scan.Iam.ListAllUsersAsync(_options.PageSize, cancellationToken);
         await Parallel.ForEachAsync(pages, FanOut(cancellationToken), async (user, ct) =>
         {
+            if (!seen.TryAdd(user.UserName, 0))
+            {
+                return; // a user listed twice (a repeated page entry) is read once and gives one record per key
+            }
+
             scan.UserScanned();
             var keys = KeySlots.ByCreation(await ListKeysAsync(scan.Iam, user.UserName, ct).ConfigureAwait(false));
             var withUse = new List<LiveKey>(keys.Count);

@@ -1,7 +1,6 @@
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Findings;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,17 +24,15 @@ namespace IamKeyFunc.Reporting.Collection;
 public partial class AccountCollector
 {
     private readonly IamClientFactory _clients;
-    private readonly FindingsEvaluator _findings;
     private readonly CollectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AccountCollector> _logger;
 
     public AccountCollector(
-        IamClientFactory clients, FindingsEvaluator findings, IOptions<CollectionOptions> options, TimeProvider timeProvider, ILogger<AccountCollector> logger)
+        IamClientFactory clients, IOptions<CollectionOptions> options, TimeProvider timeProvider, ILogger<AccountCollector> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _clients = clients;
-        _findings = findings;
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
@@ -45,16 +42,15 @@ public partial class AccountCollector
     protected AccountCollector()
     {
         _clients = null!;
-        _findings = null!;
         _options = new CollectionOptions();
         _time = TimeProvider.System;
         _logger = null!;
     }
 
-    /// <summary>Collects one account.</summary>
+    /// <summary>Collects one account: its keys as facts, before formatting and findings (see <c>Evaluation.KeyRecordBuilder</c>).</summary>
     /// <exception cref="AccountCollectionException">The account could not be collected; the cause (an <see cref="IamException"/>,
     /// an <see cref="AwsFederationException"/>, ...) is the inner exception, the calls spent so far are in <see cref="AccountCollectionException.Counts"/>.</exception>
-    public virtual async Task<AccountCollection> CollectAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default)
+    public virtual async Task<AccountInventory> CollectAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(run);
@@ -64,10 +60,8 @@ public partial class AccountCollector
             var inventory = _options.Mode == FreshnessMode.Report
                 ? await CollectFromReportAsync(scan, cancellationToken).ConfigureAwait(false)
                 : await CollectLiveAsync(scan, cancellationToken).ConfigureAwait(false);
-            var context = new AccountContext(
-                run, session.Partition.Name, session.AccountId, scan.Alias, inventory.Report?.GeneratedTime, AgeHours(inventory));
-            var records = KeyRecords.Create(inventory.Keys, context, _findings, _options.KeyIdFormat);
-            return new AccountCollection(scan.Alias, records, scan.Counts, scan.Warning);
+            var context = await CollectContextAsync(scan, inventory.Keys, run.NeedUserTags, cancellationToken).ConfigureAwait(false);
+            return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory), context);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -118,8 +112,10 @@ public partial class AccountCollector
     private static KeyUse? UseOf(CredentialReportAccessKey? slot) =>
         slot?.LastUsedDate is { } at ? new KeyUse(at, slot.LastUsedRegion, slot.LastUsedService) : null;
 
+    /// <summary>Users first, by name and slot, then the root's keys; a key listed twice gives one record.</summary>
     private static IReadOnlyList<CollectedKey> Ordered(IEnumerable<CollectedKey> keys) =>
-        [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)];
+        [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)
+            .DistinctBy(k => (k.IsRoot, k.UserName, k.IsRoot ? null : k.AccessKeyId, k.IsRoot ? k.Slot : 0))];
 
     private static double? AgeHours(Inventory inventory) => inventory is { Report: { } report, ReportReadAt: { } readAt }
         ? Math.Round(Math.Max(0, (readAt - report.GeneratedTime).TotalHours), 2)

@@ -13,7 +13,7 @@ namespace IamKeyFunc.Reporting.Collection;
 /// <param name="LastUsed">Last use, or null when never used.</param>
 /// <param name="IsRoot">The key belongs to the root user.</param>
 /// <param name="FromReport">The last-use data came from the credential report rather than <c>GetAccessKeyLastUsed</c>.</param>
-internal sealed record CollectedKey(
+public sealed record CollectedKey(
     string UserName,
     string UserArn,
     DateTimeOffset? UserCreatedAt,
@@ -28,4 +28,4 @@ internal sealed record CollectedKey(
     bool FromReport);
 
 /// <summary>When, where and with which service a key was last used. Region and service may be unknown (<c>N/A</c>).</summary>
-internal sealed record KeyUse(DateTimeOffset At, string? Region, string? Service);
+public sealed record KeyUse(DateTimeOffset At, string? Region, string? Service);

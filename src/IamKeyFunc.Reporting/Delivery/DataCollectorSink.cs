@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

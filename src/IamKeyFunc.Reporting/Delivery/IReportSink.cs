@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Reporting.Delivery;
 

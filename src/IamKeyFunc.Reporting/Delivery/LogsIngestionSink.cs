@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
-using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

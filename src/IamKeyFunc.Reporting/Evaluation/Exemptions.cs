@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Reporting.Evaluation;
 

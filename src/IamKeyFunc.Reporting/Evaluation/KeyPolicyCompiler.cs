@@ -1,5 +1,5 @@
 using System.Globalization;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace IamKeyFunc.Reporting.Evaluation;

@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace IamKeyFunc.Reporting.Evaluation;

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,5 @@
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Runs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,7 @@ public sealed class DailyReport(ReportJob job, ILogger<DailyReport> logger)
         if (result.Status == RunStatus.Failed)
         {
             throw new InvalidOperationException(
-                $"Run {result.RunId} failed: {result.Accounts.Count(a => a.Status == "Failed")} of {result.Accounts.Count} accounts failed; " +
+                $"Run {result.RunId} failed: {result.Accounts.Count(a => a.Is(AccountStatus.Failed))} of {result.Accounts.Count} accounts failed; " +
                 $"key delivery: {result.KeyDelivery?.Error ?? "complete"}.");
         }
     }

@@ -2,8 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Jobs;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Aws.Federation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,14 +17,14 @@ namespace IamKeyFunc.Functions;
 /// and answers with the run's summary. A dry run collects without sending and returns the records as the sink would
 /// have sent them. 409 while another run is in progress; 400 for bad parameters or an account that is not configured.
 /// </summary>
-public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sessions, ILogger<RefreshReport> logger)
+public sealed partial class RefreshReport(ReportJob job, ILogger<RefreshReport> logger)
 {
     [Function(nameof(RefreshReport))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "report/refresh")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!Query.TryParse(request.Query, out var query, out var error) || !AreConfigured(query.Accounts, out error))
+        if (!Query.TryParse(request.Query, out var query, out var error))
         {
             return new BadRequestObjectResult(new ErrorResponse(error));
         }
@@ -32,6 +32,11 @@ public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sess
         try
         {
             var result = await job.RunAsync(new RunRequest(RunTrigger.Http, query.Accounts, query.DryRun), cancellationToken);
+            if (result.AccountErrors.Count > 0)
+            {
+                return new BadRequestObjectResult(new ErrorResponse(string.Join(" ", result.AccountErrors)));
+            }
+
             logger.LogInformation("Refresh run {RunId} finished {Status} in {DurationMs:F0} ms (dry run: {DryRun})",
                 result.RunId, result.Status, result.Duration.TotalMilliseconds, result.DryRun);
             return new OkObjectResult(Response.From(result));
@@ -41,21 +46,6 @@ public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sess
             logger.LogInformation("Refresh refused: run {RunningRunId} is in progress", exception.RunningRunId);
             return new ConflictObjectResult(new ConflictResponse(
                 $"Run {exception.RunningRunId} is already in progress; try again when it has finished.", exception.RunningRunId));
-        }
-    }
-
-    private bool AreConfigured(IReadOnlyList<string>? accounts, [NotNullWhen(false)] out string? error)
-    {
-        try
-        {
-            sessions.GetSessions(accounts);
-            error = null;
-            return true;
-        }
-        catch (ArgumentException exception)
-        {
-            error = exception.Message;
-            return false;
         }
     }
 
@@ -73,9 +63,9 @@ public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sess
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
 
-            if (accounts.FirstOrDefault(account => !AccountId().IsMatch(account)) is { } malformed)
+            if (accounts.FirstOrDefault(account => !AccountId.IsValid(account)) is { } malformed)
             {
-                error = $"account '{malformed}' is not an AWS account ID (12 digits).";
+                error = AccountId.NotAnAccountId("account", malformed);
                 return false;
             }
 
@@ -91,9 +81,6 @@ public sealed partial class RefreshReport(ReportJob job, AwsSessionProvider sess
             error = null;
             return true;
         }
-
-        [GeneratedRegex(@"^\d{12}$", RegexOptions.CultureInvariant)]
-        private static partial Regex AccountId();
     }
 
     internal sealed record ErrorResponse(string Error);

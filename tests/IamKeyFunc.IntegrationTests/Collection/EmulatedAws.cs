@@ -5,7 +5,7 @@ using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,7 +101,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
     }
 
     /// <summary>The session of one account, as the job would use it.</summary>
-    public AwsAccountSession Session(string accountId) => Sessions.GetSessions([accountId]).Single();
+    public AwsAccountSession Session(string accountId) => Sessions.Sessions.Single(s => s.AccountId == accountId);
 
     /// <summary>IAM requests the emulator received for an account (its STS calls excluded).</summary>
     public long IamCalls(string accountId) =>

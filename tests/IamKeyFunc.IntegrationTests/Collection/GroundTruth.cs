@@ -1,5 +1,5 @@
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.IntegrationTests.Collection;
 

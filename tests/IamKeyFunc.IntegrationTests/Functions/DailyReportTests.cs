@@ -1,5 +1,5 @@
 using IamKeyFunc.Functions;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 
 namespace IamKeyFunc.IntegrationTests.Functions;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Jobs;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.IntegrationTests.Jobs;

@@ -1,5 +1,5 @@
 using Azure.Core;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IamKeyFunc.Testing.Azure;

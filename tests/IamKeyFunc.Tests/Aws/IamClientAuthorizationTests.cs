@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Evaluation;
 
 namespace IamKeyFunc.Tests.Aws;
 

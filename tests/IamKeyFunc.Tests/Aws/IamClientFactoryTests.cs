@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IamKeyFunc.Tests.Aws;

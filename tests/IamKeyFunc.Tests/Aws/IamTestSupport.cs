@@ -5,7 +5,7 @@ using System.Text;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Tests.Aws;
 
 namespace IamKeyFunc.Tests.AwsEmulator;

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Tests.Delivery;
 

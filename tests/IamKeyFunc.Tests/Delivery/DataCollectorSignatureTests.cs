@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.DependencyInjection;
 

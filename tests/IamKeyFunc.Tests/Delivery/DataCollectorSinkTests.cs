@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Model;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.DependencyInjection;
 

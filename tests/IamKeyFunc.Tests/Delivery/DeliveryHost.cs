@@ -1,6 +1,6 @@
 using Azure.Core;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

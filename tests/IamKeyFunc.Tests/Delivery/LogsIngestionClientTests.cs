@@ -1,6 +1,6 @@
 using System.Text;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.Tests.Delivery;

@@ -6,7 +6,7 @@ using Azure.Identity;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.Tests.Delivery;

@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.Tests.Delivery;

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Tests.Docs;
 

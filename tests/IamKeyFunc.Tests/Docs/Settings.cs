@@ -1,5 +1,5 @@
 using System.Reflection;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Tests.Docs;
 

@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using static IamKeyFunc.Tests.Evaluation.PolicyTestKit;
 

@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using static IamKeyFunc.Tests.Evaluation.PolicyTestKit;
 
 namespace IamKeyFunc.Tests.Evaluation;
@@ -114,7 +114,7 @@ public sealed class ExemptionSetTests
         Assert.Equal($"IamKey:Exemptions:0 (e): {expected}", Assert.Single(errors)[..($"IamKey:Exemptions:0 (e): {expected}".Length)]);
     }
 
-    private static string KeyIdHash(string keyId) => IamKeyFunc.Reporting.Findings.KeyIdFormatter.Sha256Hex(keyId);
+    private static string KeyIdHash(string keyId) => IamKeyFunc.Reporting.Evaluation.KeyIdFormatter.Sha256Hex(keyId);
 
     private static ExemptionSet Exemptions(params ExemptionDefinition[] exemptions) =>
         KeyPolicyCompiler.Compile(new KeyPolicyOptions { Exemptions = [.. exemptions] }, new FindingsOptions(), Now).Exemptions;

@@ -1,5 +1,5 @@
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Tests.Evaluation;
 

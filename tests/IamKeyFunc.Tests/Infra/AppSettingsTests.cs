@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Tests.Infra;
 
@@ -16,6 +16,8 @@ public sealed partial class AppSettingsTests
         // In Azure the source credentials are always the managed identity.
         ["IamKey__Aws__CredentialSource"] = "AzureIdentity is the only source inside Azure",
         ["IamKey__Aws__Profile"] = "only with CredentialSource AwsSdkChain (local runs)",
+        ["IamKey__Collection__AccountTimeout"] = "10 minutes bounds one account; the Functions host's own timeout bounds the run",
+        ["IamKey__Collection__MaxReportAge"] = "5 hours: IAM regenerates the report after 4",
         // Endpoints: the partition of RoleArn picks the public STS and IAM endpoints; overrides are for VPC endpoints and emulators.
         ["IamKey__Aws__StsRegion"] = "default: the partition's home region",
         ["IamKey__Aws__StsEndpoint"] = "default: the regional STS endpoint of the partition",

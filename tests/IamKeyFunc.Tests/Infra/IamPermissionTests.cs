@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Tests.Infra;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Model;
+using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Tests.Infra;
 

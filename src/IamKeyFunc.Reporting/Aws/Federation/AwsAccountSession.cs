@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Configuration;
 using Amazon.Runtime;
 
 namespace IamKeyFunc.Reporting.Aws.Federation;

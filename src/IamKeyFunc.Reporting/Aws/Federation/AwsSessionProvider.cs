@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using Amazon.SecurityToken;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -102,31 +102,6 @@ public class AwsSessionProvider : IDisposable
 
     /// <summary>Every configured account, in configuration order.</summary>
     public virtual IReadOnlyList<AwsAccountSession> Sessions => _sessions;
-
-    /// <summary>
-    /// The run's sessions: all of them, or only <paramref name="accountIds"/> (e.g. <c>RunRequest.Accounts</c>).
-    /// </summary>
-    /// <exception cref="ArgumentException">An account ID is not configured; the message lists the configured ones.</exception>
-    public virtual IReadOnlyList<AwsAccountSession> GetSessions(IReadOnlyCollection<string>? accountIds = null)
-    {
-        var all = Sessions;
-        if (accountIds is null || accountIds.Count == 0)
-        {
-            return all;
-        }
-
-        var wanted = accountIds.Select(id => id.Trim()).ToHashSet(StringComparer.Ordinal);
-        var unknown = wanted.Where(id => all.All(s => s.AccountId != id)).Order(StringComparer.Ordinal).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentException(
-                $"Account(s) {string.Join(", ", unknown)} are not configured. Configured accounts: {string.Join(", ", all.Select(s => s.AccountId))} " +
-                "(IamKey:Aws:RoleArn, IamKey:Aws:MemberAccountIds, IamKey:Aws:MemberRoleArns).",
-                nameof(accountIds));
-        }
-
-        return all.Where(s => wanted.Contains(s.AccountId)).ToList();
-    }
 
     public void Dispose()
     {

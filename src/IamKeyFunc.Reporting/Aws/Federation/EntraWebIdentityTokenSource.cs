@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Core;
 using Azure.Identity;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using StsCredentials = Amazon.SecurityToken.Model.Credentials;
 

@@ -25,7 +25,7 @@ public sealed class FederationEmulatorTests
     {
         // Arrange
         await using var rig = await FederationRig.StartAsync();
-        var central = rig.Sessions.GetSessions([rig.CentralAccountId]).Single();
+        var central = rig.Sessions.Sessions.Single(s => s.AccountId == rig.CentralAccountId);
 
         // Act
         var users = await rig.ListUserNamesAsync(central);

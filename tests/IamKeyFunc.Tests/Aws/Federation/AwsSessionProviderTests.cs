@@ -1,7 +1,8 @@
+using IamKeyFunc.Reporting.Accounts;
 using System.Net;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static IamKeyFunc.Tests.Aws.Federation.FederationTestKit;
@@ -56,31 +57,53 @@ public sealed class AwsSessionProviderTests
     }
 
     [Fact]
-    public void GetSessions_ShouldReturnOnlyTheRequestedAccounts_InConfigurationOrder()
+    public async Task Directory_ShouldReturnOnlyTheRequestedAccounts_InConfigurationOrder()
     {
         // Arrange
         using var provider = Provider(Options(o => o.MemberAccountIds = "444455556666,555566667777"));
 
+        var directory = new AccountDirectory(new StaticAccountSource(provider));
+
         // Act
-        var sessions = provider.GetSessions(["555566667777", " 111122223333 "]);
+        var selection = await directory.ResolveAsync(["555566667777", " 111122223333 "]);
 
         // Assert
-        Assert.Equal(["111122223333", "555566667777"], sessions.Select(s => s.AccountId));
-        Assert.Equal(3, provider.GetSessions(null).Count);
-        Assert.Equal(3, provider.GetSessions([]).Count);
+        Assert.Empty(selection.Errors);
+        Assert.Equal(["111122223333", "555566667777"], selection.Selected.Select(s => s.AccountId));
+        Assert.Equal(3, selection.All.Count);
+        Assert.Equal(3, (await directory.ResolveAsync(null)).Selected.Count);
+        Assert.Equal(3, (await directory.ResolveAsync([])).Selected.Count);
     }
 
     [Fact]
-    public void GetSessions_ShouldListTheConfiguredAccounts_WhenAnAccountIsUnknown()
+    public async Task Directory_ShouldListTheConfiguredAccounts_WhenAnAccountIsUnknown()
     {
         // Arrange
         using var provider = Provider(Options(o => o.MemberAccountIds = "444455556666"));
 
         // Act
-        var error = Assert.Throws<ArgumentException>(() => provider.GetSessions(["999999999999", "444455556666"]));
+        var selection = await new AccountDirectory(new StaticAccountSource(provider)).ResolveAsync(["999999999999", "444455556666"]);
 
         // Assert
-        Assert.StartsWith("Account(s) 999999999999 are not configured. Configured accounts: 111122223333, 444455556666", error.Message, StringComparison.Ordinal);
+        Assert.Empty(selection.Selected);
+        var error = Assert.Single(selection.Errors);
+        Assert.StartsWith("Account(s) 999999999999 are not configured. Configured accounts: 111122223333, 444455556666", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u0661\u0661\u0661\u0661\u0662\u0662\u0662\u0662\u0663\u0663\u0663\u0663")] // Arabic-Indic digits: \d matches them, the rule does not
+    [InlineData("44445555666")]
+    public async Task Directory_ShouldReturnAnError_WhenARequestedAccountIsNotTwelveAsciiDigits(string id)
+    {
+        // Arrange
+        using var provider = Provider(Options(o => o.MemberAccountIds = "444455556666"));
+
+        // Act
+        var selection = await new AccountDirectory(new StaticAccountSource(provider)).ResolveAsync([id]);
+
+        // Assert
+        Assert.Empty(selection.Selected);
+        Assert.Equal([$"account '{id}' is not an AWS account ID (12 digits)."], selection.Errors);
     }
 
     [Theory]

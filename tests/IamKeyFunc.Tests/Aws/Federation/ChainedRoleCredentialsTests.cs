@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Configuration;
 using System.Net;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
@@ -130,7 +131,7 @@ public sealed class ChainedRoleCredentialsTests
     }
 
     private static (WebIdentityCredentials Central, ChainedRoleCredentials Member) Chain(
-        StsStandIn sts, Reporting.Options.AwsOptions options, TimeProvider clock, CapturingLoggerFactory logs)
+        StsStandIn sts, Reporting.Configuration.AwsOptions options, TimeProvider clock, CapturingLoggerFactory logs)
     {
         var central = WebIdentity(sts, options, clock, new FakeTokenCredential(clock), logs);
         var member = new ChainedRoleCredentials(

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure.Core;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Options;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,7 +71,7 @@ internal static class FederationTestKit
 
     public static WebIdentityCredentials WebIdentity(StsStandIn sts, AwsOptions options, TimeProvider clock, TokenCredential credential, ILoggerFactory logs) =>
         new(
-            StsClients(sts, options).Create(Reporting.Aws.AwsPartition.Aws),
+            StsClients(sts, options).Create(Reporting.Configuration.AwsPartition.Aws),
             TokenSource(credential, options, logs),
             options.RoleArn,
             options,

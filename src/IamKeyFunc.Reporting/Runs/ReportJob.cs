@@ -1,0 +1,421 @@
+using System.Globalization;
+using System.Reflection;
+using IamKeyFunc.Reporting.Accounts;
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IamKeyFunc.Reporting.Runs;
+
+/// <summary>
+/// One run of the report, whatever triggered it: pick the accounts, collect them in parallel (up to
+/// <see cref="CollectionOptions.MaxParallelAccounts"/>), summarise each, then deliver the key records and the summaries.
+/// <para>Single-flight per process: while a run is in progress another <see cref="RunAsync"/> throws
+/// <see cref="RunInProgressException"/> with the running run's ID. Register as a singleton.</para>
+/// <para>A failing account becomes a <c>Failed</c> summary and never stops the others. Accounts left out by
+/// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery sends the key records, then the
+/// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
+/// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>.</para>
+/// </summary>
+public partial class ReportJob
+{
+    private static readonly string Version = typeof(ReportJob).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private const string NoAlias = "no alias";
+
+    private readonly AccountDirectory _accounts;
+    private readonly AccountCollector _collector;
+    private readonly KeyRecordBuilder _records;
+    private readonly IReportSink? _sink;
+    private readonly CollectionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReportJob> _logger;
+    private readonly KeyPolicies? _policies;
+    private readonly Lock _gate = new();
+    private string? _runningRunId;
+
+    public ReportJob(
+        AccountDirectory accounts,
+        AccountCollector collector,
+        KeyRecordBuilder records,
+        IReportSink? sink,
+        IOptions<CollectionOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ReportJob> logger,
+        KeyPolicies? policies = null)
+    {
+        _policies = policies;
+        _accounts = accounts;
+        _collector = collector;
+        _records = records;
+        _sink = sink;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>For test doubles of the triggers.</summary>
+    protected ReportJob()
+    {
+        _accounts = null!;
+        _collector = null!;
+        _records = null!;
+        _sink = null!;
+        _options = new CollectionOptions();
+        _time = TimeProvider.System;
+        _logger = null!;
+    }
+
+    /// <summary>The assembly's informational version, stamped on every summary.</summary>
+    public static string CollectorVersion => Version;
+
+    /// <summary>The ID of the run in progress, or null.</summary>
+    public string? RunningRunId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _runningRunId;
+            }
+        }
+    }
+
+    /// <summary>Runs the report once.</summary>
+    /// <exception cref="RunInProgressException">Another run is in progress in this process.</exception>
+    /// <remarks>When the accounts cannot be resolved (<see cref="RunRequest.Accounts"/> names a malformed or unknown account,
+    /// or the account source failed), nothing is collected or sent: the result is <see cref="RunStatus.Failed"/> with
+    /// <see cref="RunResult.AccountErrors"/>.</remarks>
+    public virtual async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = _time.GetUtcNow();
+        var run = new CollectionRun(RunId.Create(now), now, _policies?.NeedUserTags ?? false);
+        Enter(run.RunId);
+        try
+        {
+            return await RunCoreAsync(request, run, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private async Task<RunResult> RunCoreAsync(RunRequest request, CollectionRun run, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var selection = await _accounts.ResolveAsync(request.Accounts, cancellationToken).ConfigureAwait(false);
+        if (!selection.Succeeded)
+        {
+            return new RunResult
+            {
+                RunId = run.RunId,
+                Trigger = request.Trigger,
+                StartedAt = run.CollectedAt,
+                Duration = _time.GetElapsedTime(started),
+                Status = RunStatus.Failed,
+                DryRun = request.DryRun,
+                Accounts = [],
+                Records = [],
+                AccountErrors = selection.Errors,
+            };
+        }
+
+        var selected = selection.Selected.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
+        var outcomes = await CollectAllAsync(selection.All, selected, request, run, cancellationToken).ConfigureAwait(false);
+        var summaries = WithUnmatchedExemptions(outcomes);
+        var records = outcomes.SelectMany(o => o.Records).ToList();
+
+        DeliveryResult? keyDelivery = null, summaryDelivery = null;
+        if (!request.DryRun && (request.Sink ?? _sink) is { } sink)
+        {
+            keyDelivery = await DeliverAsync(sink, records.Count, ct => sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
+            summaries = WithKeyDelivery(summaries, keyDelivery);
+            summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = new RunResult
+        {
+            RunId = run.RunId,
+            Trigger = request.Trigger,
+            StartedAt = run.CollectedAt,
+            Duration = _time.GetElapsedTime(started),
+            Status = StatusOf(summaries, keyDelivery, summaryDelivery),
+            DryRun = request.DryRun,
+            Accounts = summaries,
+            Records = records,
+            KeyDelivery = keyDelivery,
+            SummaryDelivery = summaryDelivery,
+        };
+        LogRun(result);
+        return result;
+    }
+
+    private async Task<AccountOutcome[]> CollectAllAsync(
+        IReadOnlyList<AwsAccountSession> sessions, HashSet<string> selected, RunRequest request, CollectionRun run, CancellationToken cancellationToken)
+    {
+        var outcomes = new AccountOutcome[sessions.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelAccounts, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, sessions.Count), parallel, async (i, ct) =>
+        {
+            var session = sessions[i];
+            var result = selected.Contains(session.AccountId)
+                ? await CollectAccountAsync(session, run, ct).ConfigureAwait(false)
+                : AccountResult.Skipped;
+            var outcome = new AccountOutcome(Summarize(session, request.Trigger, run, result), result.Records, result.MatchedExemptions);
+            if (result != AccountResult.Skipped)
+            {
+                LogAccount(outcome.Summary);
+            }
+
+            outcomes[i] = outcome;
+            request.Progress?.Report(outcome.Summary);
+        }).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    private async Task<AccountResult> CollectAccountAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(_options.AccountTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var inventory = await _collector.CollectAsync(session, run, linked.Token).ConfigureAwait(false);
+            var context = new AccountContext(
+                run, session.Partition.Name, session.AccountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours);
+            var policies = _policies is null ? null : new KeyPolicyContext(
+                _policies,
+                AccountScope.OfId(session.AccountId),
+                inventory.Context?.Authorization is { } authorization ? PrivilegeAnalyzer.Analyze(authorization) : null,
+                inventory.Context?.UserTags?.ToDictionary(
+                    u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));
+            var records = _records.Build(inventory.Keys, context, policies);
+            return new AccountResult(
+                AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records, WithReportAge(inventory), _time.GetElapsedTime(started))
+            {
+                Summary = inventory.Context?.Summary,
+                MatchedExemptions = policies?.MatchedExemptions,
+            };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            var partial = ex as AccountCollectionException;
+            var issue = new AccountIssue(
+                TimeoutCode, $"The account was not collected within {CollectionOptions.SectionName}:{nameof(CollectionOptions.AccountTimeout)} ({_options.AccountTimeout:c}).");
+            return new AccountResult(AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], issue, _time.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var partial = ex as AccountCollectionException;
+            return new AccountResult(AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], SafeError.From(ex), _time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>The code of an account that passed <see cref="CollectionOptions.AccountTimeout"/>.</summary>
+    public const string TimeoutCode = "Timeout";
+
+    /// <summary>The warning code of a credential report older than <see cref="CollectionOptions.MaxReportAge"/>.</summary>
+    public const string StaleReportCode = "StaleCredentialReport";
+
+    /// <summary>The code of an account whose key records did not all reach the sink.</summary>
+    public const string KeysNotDeliveredCode = "KeyRecordsNotDelivered";
+
+    /// <summary>The collector's warning, plus <see cref="StaleReportCode"/> when the credential report was older than <see cref="CollectionOptions.MaxReportAge"/>.</summary>
+    private AccountIssue? WithReportAge(AccountInventory inventory)
+    {
+        if (inventory.ReportAgeHours is not { } hours || hours <= _options.MaxReportAge.TotalHours)
+        {
+            return inventory.Warning;
+        }
+
+        var stale = new AccountIssue(StaleReportCode, string.Create(CultureInfo.InvariantCulture,
+            $"The credential report was {hours:0.##} hours old when read, older than {CollectionOptions.SectionName}:{nameof(CollectionOptions.MaxReportAge)} ({_options.MaxReportAge:c})."));
+        return inventory.Warning is { } warning
+            ? new AccountIssue($"{warning.Code},{stale.Code}", $"{warning.Message} {stale.Message}")
+            : stale;
+    }
+
+    /// <summary>
+    /// A summary must not say <c>Succeeded</c> for an account whose key rows may not have arrived: when the key batch
+    /// lost records, every succeeded account with key records becomes <c>Failed</c> with <see cref="KeysNotDeliveredCode"/>
+    /// (the sink reports the run's batches, not which account's rows were in the lost ones).
+    /// </summary>
+    private static List<RunSummary> WithKeyDelivery(List<RunSummary> summaries, DeliveryResult keys) => keys.Succeeded
+        ? summaries
+        : [.. summaries.Select(s => s.Is(AccountStatus.Succeeded) && s.KeysReported > 0
+            ? s with
+            {
+                Status = AccountStatus.Failed.ToColumn(),
+                ErrorCode = KeysNotDeliveredCode,
+                ErrorMessage = $"{keys.Failed} of the run's {keys.Records} key records were not delivered, so this account's rows may be missing: {keys.Error}",
+            }
+            : s)];
+
+    private RunSummary Summarize(AwsAccountSession session, RunTrigger trigger, CollectionRun run, AccountResult result) => new()
+    {
+        RunId = run.RunId,
+        Trigger = TriggerName(trigger),
+        CollectedAt = run.CollectedAt,
+        Partition = session.Partition.Name,
+        AccountId = session.AccountId,
+        AccountAlias = result.Alias,
+        RoleArn = session.RoleArn,
+        Mode = ModeName(_options.Mode),
+        Status = result.Status.ToColumn(),
+        ErrorCode = result.Issue?.Code,
+        ErrorMessage = result.Issue?.Message,
+        UsersScanned = result.Counts.UsersScanned,
+        KeysReported = result.Records.Count,
+        FindingsCount = result.Records.Count(r => r.Findings.Length > 0),
+        ApiCalls = result.Counts.ApiCalls,
+        ThrottledRetries = result.Counts.ThrottledRetries,
+        DurationMs = Math.Round(result.Duration.TotalMilliseconds, 1),
+        CollectorVersion = Version,
+        AccountAccessKeysPresent = result.Summary?.AccessKeysPresent,
+        AccountMfaEnabled = result.Summary?.MfaEnabled,
+        ExemptKeys = result.Records.Count(r => r.Exempt),
+    };
+
+    /// <summary>
+    /// The summaries, with each exemption that matched no key named once: on the row of the account it names, or, for one
+    /// that names only a key, on the first account's row when every account was collected.
+    /// </summary>
+    private List<RunSummary> WithUnmatchedExemptions(AccountOutcome[] outcomes)
+    {
+        var summaries = outcomes.Select(o => o.Summary).ToList();
+        if (_policies is not { Exemptions.All.Count: > 0 })
+        {
+            return summaries;
+        }
+
+        var collected = outcomes.Where(o => o.Summary.Is(AccountStatus.Succeeded)).ToList();
+        var matched = collected.SelectMany(o => o.MatchedExemptions ?? (IEnumerable<int>)[]).ToHashSet();
+        var collectedIds = collected.Select(o => o.Summary.AccountId).ToHashSet(StringComparer.Ordinal);
+        var allCollected = outcomes.All(o => o.Summary.Is(AccountStatus.Succeeded));
+        var unmatched = _policies.Exemptions.Unmatched(matched, collectedIds, allCollected);
+        var first = collected.Select(o => o.Summary.AccountId).Order(StringComparer.Ordinal).FirstOrDefault();
+        return [.. summaries.Select(s =>
+        {
+            var names = unmatched.Where(e => e.AccountId == s.AccountId || (e.AccountId is null && s.AccountId == first)).Select(e => e.Label).ToList();
+            return names.Count == 0 ? s : s with { UnmatchedExemptions = string.Join(',', names) };
+        })];
+    }
+
+    /// <summary>Calls the sink; a sink that throws (configuration error) counts every record as failed, so nothing is dropped silently.</summary>
+    private async Task<DeliveryResult> DeliverAsync(IReportSink sink, int count, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var issue = SafeError.From(ex);
+            LogSinkFailed(sink.Name, issue.Code, issue.Message);
+            return new DeliveryResult(count, 0, count, 0, 0, 0, 0, $"{issue.Code}: {issue.Message}");
+        }
+    }
+
+    internal static RunStatus StatusOf(IReadOnlyList<RunSummary> accounts, DeliveryResult? keys, DeliveryResult? summaries)
+    {
+        if (keys is { Succeeded: false } || summaries is { Succeeded: false })
+        {
+            return RunStatus.Failed;
+        }
+
+        var attempted = accounts.Count(a => !a.Is(AccountStatus.Skipped));
+        var failed = accounts.Count(a => a.Is(AccountStatus.Failed));
+        return failed == 0 ? RunStatus.Succeeded
+            : failed < attempted ? RunStatus.PartiallySucceeded
+            : RunStatus.Failed;
+    }
+
+    internal static string TriggerName(RunTrigger trigger) => trigger switch
+    {
+        RunTrigger.Timer => "timer",
+        RunTrigger.Http => "http",
+        RunTrigger.Cli => "cli",
+        _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
+    };
+
+    internal static string ModeName(FreshnessMode mode) => (mode == FreshnessMode.Report ? DataSource.Report : DataSource.Live).ToColumn();
+
+    private void Enter(string runId)
+    {
+        lock (_gate)
+        {
+            if (_runningRunId is { } running)
+            {
+                throw new RunInProgressException(running);
+            }
+
+            _runningRunId = runId;
+        }
+    }
+
+    private void Exit()
+    {
+        lock (_gate)
+        {
+            _runningRunId = null;
+        }
+    }
+
+    private void LogAccount(RunSummary s)
+    {
+        var alias = s.AccountAlias ?? NoAlias;
+        if (s.Is(AccountStatus.Failed))
+        {
+            LogAccountFailed(s.AccountId, alias, s.Status, s.UsersScanned, s.KeysReported, s.ApiCalls, s.ThrottledRetries, s.DurationMs, s.ErrorCode, s.ErrorMessage);
+        }
+        else
+        {
+            LogAccountDone(s.AccountId, alias, s.Status, s.UsersScanned, s.KeysReported, s.ApiCalls, s.ThrottledRetries, s.DurationMs);
+        }
+    }
+
+    private void LogRun(RunResult r) => LogRunDone(
+        r.RunId,
+        TriggerName(r.Trigger),
+        r.Status,
+        r.Accounts.Count,
+        r.Accounts.Count(a => a.Is(AccountStatus.Failed)),
+        r.Records.Count,
+        r.KeyDelivery?.Delivered ?? 0,
+        r.KeyDelivery?.Failed ?? 0,
+        r.DryRun,
+        Math.Round(r.Duration.TotalMilliseconds, 1));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} ({Alias}) {Status}: {Users} users, {Keys} keys, {ApiCalls} calls, {Throttled} throttled in {DurationMs} ms")]
+    private partial void LogAccountDone(string accountId, string alias, string status, int users, int keys, int apiCalls, int throttled, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} ({Alias}) {Status}: {Users} users, {Keys} keys, {ApiCalls} calls, {Throttled} throttled in {DurationMs} ms; {ErrorCode}: {ErrorMessage}")]
+    private partial void LogAccountFailed(string accountId, string alias, string status, int users, int keys, int apiCalls, int throttled, double durationMs, string? errorCode, string? errorMessage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ({Trigger}) {RunStatus}: {Accounts} accounts, {FailedAccounts} failed, {Keys} keys, {Delivered} delivered, {DeliveryFailed} failed delivery, dry run {DryRun}, in {DurationMs} ms")]
+    private partial void LogRunDone(string runId, string trigger, RunStatus runStatus, int accounts, int failedAccounts, int keys, int delivered, int deliveryFailed, bool dryRun, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} failed: {ErrorCode}: {ErrorMessage}")]
+    private partial void LogSinkFailed(string sink, string errorCode, string errorMessage);
+
+    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, IReadOnlySet<int>? MatchedExemptions = null);
+
+    /// <summary>One account's outcome before it becomes a summary. <c>FindingsCount</c> counts keys with at least one finding.</summary>
+    private sealed record AccountResult(AccountStatus Status, string? Alias, AccountCounts Counts, IReadOnlyList<KeyRecord> Records, AccountIssue? Issue, TimeSpan Duration)
+    {
+        public IamAccountSummary? Summary { get; init; }
+
+        public IReadOnlySet<int>? MatchedExemptions { get; init; }
+
+        public static AccountResult Skipped { get; } = new(AccountStatus.Skipped, null, AccountCounts.None, [], new AccountIssue("NotRequested", "Not in the requested accounts."), TimeSpan.Zero);
+    }
+}

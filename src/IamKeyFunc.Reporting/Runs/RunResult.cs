@@ -1,0 +1,49 @@
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Records;
+
+namespace IamKeyFunc.Reporting.Runs;
+
+/// <summary>The outcome of one run: per-account summaries, the records, and delivery accounting.</summary>
+public sealed record RunResult
+{
+    public required string RunId { get; init; }
+
+    public required RunTrigger Trigger { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary><c>Succeeded</c> when every account succeeded and every record was delivered; <c>PartiallySucceeded</c> when some accounts failed but delivery was complete; otherwise <c>Failed</c>.</summary>
+    public required RunStatus Status { get; init; }
+
+    public required bool DryRun { get; init; }
+
+    public required IReadOnlyList<RunSummary> Accounts { get; init; }
+
+    public required IReadOnlyList<KeyRecord> Records { get; init; }
+
+    /// <summary>Null on dry runs and with the <c>None</c> sink.</summary>
+    public DeliveryResult? KeyDelivery { get; init; }
+
+    public DeliveryResult? SummaryDelivery { get; init; }
+
+    /// <summary>Why the run's accounts could not be resolved (see <c>AccountDirectory</c>); empty when they were. Nothing is collected or sent then.</summary>
+    public IReadOnlyList<string> AccountErrors { get; init; } = [];
+
+    /// <summary>Records handed to the sink, key records and run summaries together.</summary>
+    public int RecordsSent => (KeyDelivery?.Records ?? 0) + (SummaryDelivery?.Records ?? 0);
+
+    /// <summary>Key records and run summaries the sink acknowledged.</summary>
+    public int RecordsDelivered => (KeyDelivery?.Delivered ?? 0) + (SummaryDelivery?.Delivered ?? 0);
+
+    /// <summary>Key records and run summaries that failed delivery.</summary>
+    public int RecordsFailed => (KeyDelivery?.Failed ?? 0) + (SummaryDelivery?.Failed ?? 0);
+}
+
+public enum RunStatus
+{
+    Succeeded,
+    PartiallySucceeded,
+    Failed,
+}

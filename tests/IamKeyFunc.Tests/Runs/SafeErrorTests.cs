@@ -1,0 +1,51 @@
+using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Runs;
+
+namespace IamKeyFunc.Tests.Runs;
+
+public class SafeErrorTests
+{
+    [Fact]
+    public void From_ShouldUseTheCauseCode_WhenWrappedInAnAccountCollectionException()
+    {
+        // Arrange
+        var cause = new IamException("Rate exceeded", "Throttling", 400);
+
+        // Act
+        var issue = SafeError.From(new AccountCollectionException("111111111111", AccountCounts.None, null, cause));
+
+        // Assert
+        Assert.Equal(new AccountIssue("Throttling", "Rate exceeded"), issue);
+    }
+
+    [Fact]
+    public void From_ShouldUseTimeout_WhenARequestTimedOut()
+    {
+        Assert.Equal("Timeout", SafeError.From(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout")).Code);
+    }
+
+    [Fact]
+    public void Shorten_ShouldRedactJwtShapedText()
+    {
+        // Arrange
+        const string jwt = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJhcGk6Ly94In0.c2lnbmF0dXJl";
+
+        // Act
+        var message = SafeError.Shorten($"Token {jwt} was rejected");
+
+        // Assert
+        Assert.Equal("Token [redacted token] was rejected", message);
+    }
+
+    [Fact]
+    public void Shorten_ShouldCutLongMessagesToTheLimit()
+    {
+        // Act
+        var message = SafeError.Shorten(new string('x', 1000));
+
+        // Assert
+        Assert.Equal(SafeError.MaxMessageLength, message.Length);
+        Assert.EndsWith("\u2026", message, StringComparison.Ordinal);
+    }
+}
