@@ -36,10 +36,38 @@ param workspaceRetentionInDays int = 90
 
 // AWS side (IamKey:Aws)
 
-@description('Optional. ARN of the central reader role (IamKey:Aws:RoleArn), e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader; the CloudFormation output ReaderRoleArn. The app does not start without it: deploy once without, then again with it.')
+@description('Optional. AWS account ID of the central account (12 digits). With it the reader role\'s ARN (IamKey:Aws:RoleArn) is known before the CloudFormation stack exists, and the outputs carry the complete AWS commands. Ignored when awsRoleArn is set.')
+param awsAccountId string = ''
+
+@description('Optional. Name of the reader role in the central account (central-account.yaml RoleName).')
+param awsReaderRoleName string = 'IamKeyFuncReader'
+
+@allowed([
+  'aws'
+  'aws-cn'
+  'aws-us-gov'
+])
+@description('Optional. AWS partition of the accounts.')
+param awsPartition string = 'aws'
+
+@description('Optional. AWS region the CloudFormation stacks are deployed in (IAM is global; this only places the stacks and the console link).')
+param awsRegion string = 'us-east-1'
+
+@description('Optional. HTTPS URL of central-account.yaml in an S3 bucket, for the CloudFormation console quick-create link (the console accepts only S3 template URLs). Empty: the link carries every parameter but the template URL must be added.')
+param awsCentralTemplateUrl string = ''
+
+@description('Optional. ARN of the central reader role (IamKey:Aws:RoleArn), e.g. arn:aws:iam::111122223333:role/IamKeyFuncReader; the CloudFormation output ReaderRoleArn. Empty: built from awsAccountId and awsReaderRoleName. The app does not start without one of them.')
 param awsRoleArn string = ''
 
-@description('Optional. Application (client) ID of the Entra app registration AWS trusts; the app asks for a token for api://{entraAppId} (IamKey:Aws:Audience). Printed by infra/entra/create-app-registration.sh.')
+// Entra side (the token audience AWS trusts)
+
+@description('Optional. true: this deployment creates the Entra app registration, its service principal (assignment required) and the managed identity\'s app-role assignment, with the Microsoft Graph Bicep extension; the deployer needs Cloud Application Administrator or Application Administrator. false: the app registration comes from infra/entra/create-app-registration.sh and entraAppId names it.')
+param createEntraApp bool = true
+
+@description('Optional. Display name of the app registration created with createEntraApp.')
+param entraAppDisplayName string = 'IamKeyFunc AWS federation (${environmentName})'
+
+@description('Optional. With createEntraApp=false: application (client) ID of the app registration AWS trusts; the app asks for a token for api://{entraAppId} (IamKey:Aws:Audience). Printed by infra/entra/create-app-registration.sh.')
 param entraAppId string = ''
 
 @description('Optional. Comma-separated member account IDs reached with AssumeRole (IamKey:Aws:MemberAccountIds).')
@@ -110,6 +138,14 @@ param keyRecordTable string = 'AwsAccessKeyReport'
 @description('Optional. Table stem of the per-account run summaries; the table is {stem}_CL (IamKey:Delivery:RunSummaryTable).')
 param runSummaryTable string = 'AwsAccessKeyRunSummary'
 
+@minLength(1)
+@maxLength(40)
+@description('Optional. Table stem of the change events; the table is {stem}_CL (IamKey:Delivery:KeyEventTable).')
+param keyEventTable string = 'AwsAccessKeyEvents'
+
+@description('Optional. Comma-separated AWS account IDs whose new access keys raise the key-created alert; empty: every account.')
+param keyCreatedAlertAccountIds string = ''
+
 @description('Optional. Name of the Key Vault secret holding the workspace shared key (IamKey:DataCollector:WorkspaceKeySecretName). DataCollector sink only.')
 param workspaceKeySecretName string = 'law-shared-key'
 
@@ -135,6 +171,12 @@ param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
 // Alerts
+
+@description('Optional. Network isolation: VNet integration of the Function App and private endpoints (with private DNS zones) for the storage account and the Key Vault, whose public network access is then disabled. Off by default.')
+param vnetEnabled bool = false
+
+@description('Optional. Address space of the VNet created with vnetEnabled (two /24 subnets are carved from it).')
+param vnetAddressPrefix string = '10.60.0.0/16'
 
 @description('Optional. Whether to deploy the scheduled query alert rules.')
 param enableAlerts bool = true
@@ -197,6 +239,8 @@ var names = {
     : '${abbrs.insightsDataCollectionRules}${resourceToken}'
   actionGroup: !empty(actionGroupName) ? actionGroupName : '${abbrs.insightsActionGroups}${resourceToken}'
   alertPrefix: '${abbrs.insightsScheduledQueryRules}${resourceToken}'
+  vnet: '${abbrs.networkVirtualNetworks}${resourceToken}'
+  entraApp: 'iamkeyfunc-${resourceToken}'
 }
 
 var useDataCollector = sinkMode == 'DataCollector'
@@ -210,8 +254,16 @@ var workspaceSubscriptionId = split(workspaceResourceId, '/')[2]
 var workspaceResourceGroupName = split(workspaceResourceId, '/')[4]
 
 // What the AWS side trusts: the v1 token issuer of this tenant, the app's identifier URI, and the identity's object ID as subject.
+// With createEntraApp the identifier URI is api://{tenantId}/{name}: api://{appId} cannot be set in the deployment
+// that creates the app (the appId is not known yet), and Entra accepts the tenant-ID form without a verified domain.
 var oidcIssuer = 'https://sts.windows.net/${tenant().tenantId}/'
-var audience = empty(entraAppId) ? '' : 'api://${entraAppId}'
+var audience = createEntraApp
+  ? 'api://${tenant().tenantId}/${names.entraApp}'
+  : (empty(entraAppId) ? '' : 'api://${entraAppId}')
+var roleArn = !empty(awsRoleArn)
+  ? awsRoleArn
+  : (empty(awsAccountId) ? '' : 'arn:${awsPartition}:iam::${awsAccountId}:role/${awsReaderRoleName}')
+var centralAccountId = !empty(awsRoleArn) ? split(awsRoleArn, ':')[4] : awsAccountId
 
 // ============= //
 //   Resources   //
@@ -222,6 +274,26 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' 
   name: names.identity
   location: location
   tags: allTags
+}
+
+module entraApp 'modules/entra-app.bicep' = if (createEntraApp) {
+  name: 'entra-app'
+  params: {
+    uniqueName: names.entraApp
+    displayName: entraAppDisplayName
+    identifierUri: audience
+    principalId: identity.properties.principalId
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    name: names.vnet
+    location: location
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+  }
 }
 
 module logAnalytics 'modules/log-analytics.bicep' = if (createWorkspace) {
@@ -244,6 +316,7 @@ module workspaceContent 'modules/workspace-content.bicep' = {
     sinkMode: sinkMode
     keyRecordTable: keyRecordTable
     runSummaryTable: runSummaryTable
+    keyEventTable: keyEventTable
   }
   dependsOn: [
     logAnalytics
@@ -256,7 +329,11 @@ module storage 'modules/storage.bicep' = {
     name: names.storage
     location: location
     tags: allTags
-    deploymentContainerName: 'app-package-${take(names.functionApp, 32)}-${take(resourceToken, 7)}'
+    // Container names must be lower case; functionAppName is user input.
+    deploymentContainerName: toLower('app-package-${take(names.functionApp, 32)}-${take(resourceToken, 7)}')
+    isolated: vnetEnabled
+    privateEndpointSubnetId: vnetEnabled ? network!.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneIds: vnetEnabled ? network!.outputs.privateDnsZoneIds : {}
   }
 }
 
@@ -281,6 +358,9 @@ module keyVault 'modules/key-vault.bicep' = if (useDataCollector) {
     tags: allTags
     workspaceResourceId: workspaceResourceId
     secretName: workspaceKeySecretName
+    isolated: vnetEnabled
+    privateEndpointSubnetId: vnetEnabled ? network!.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneId: vnetEnabled ? network!.outputs.privateDnsZoneIds.vault : ''
   }
   dependsOn: [
     logAnalytics
@@ -296,6 +376,7 @@ module logsIngestion 'modules/logs-ingestion.bicep' = if (!useDataCollector) {
     workspaceResourceId: workspaceResourceId
     keyRecordTable: keyRecordTable
     runSummaryTable: runSummaryTable
+    keyEventTable: keyEventTable
   }
 }
 
@@ -340,7 +421,7 @@ var exemptionSettings = toObject(
 // left out, so the app's own defaults apply. The consistency tests check this list against the options classes.
 var commonSettings = {
   IAMKEY_SCHEDULE: schedule
-  IamKey__Aws__RoleArn: awsRoleArn
+  IamKey__Aws__RoleArn: roleArn
   IamKey__Aws__Audience: audience
   IamKey__Aws__MemberAccountIds: awsMemberAccountIds
   IamKey__Aws__MemberRoleName: awsMemberRoleName
@@ -356,6 +437,7 @@ var commonSettings = {
   IamKey__Delivery__Sink: sinkMode
   IamKey__Delivery__KeyRecordTable: keyRecordTable
   IamKey__Delivery__RunSummaryTable: runSummaryTable
+  IamKey__Delivery__KeyEventTable: keyEventTable
   IamKey__Identity__ManagedIdentityClientId: identity.properties.clientId
   IamKey__Identity__AuthorityHost: environment().authentication.loginEndpoint
 }
@@ -376,6 +458,7 @@ var logsIngestionSettings = useDataCollector
       IamKey__LogsIngestion__DcrImmutableId: logsIngestion!.outputs.immutableId
       IamKey__LogsIngestion__KeyRecordStream: logsIngestion!.outputs.keyRecordStream
       IamKey__LogsIngestion__RunSummaryStream: logsIngestion!.outputs.runSummaryStream
+      IamKey__LogsIngestion__KeyEventStream: logsIngestion!.outputs.keyEventStream
     }
 
 module functionApp 'modules/function-app.bicep' = {
@@ -393,9 +476,11 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: union(commonSettings, policySettings, exemptionSettings, dataCollectorSettings, logsIngestionSettings)
+    integrationSubnetId: vnetEnabled ? network!.outputs.integrationSubnetId : ''
   }
   dependsOn: [
     rbac
+    entraApp // the app-role assignment exists before the app first asks for a token
   ]
 }
 
@@ -423,6 +508,7 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
     tags: allTags
     workspaceResourceId: workspaceResourceId
     alertEmail: alertEmail
+    keyCreatedAccountIds: keyCreatedAlertAccountIds
   }
 }
 
@@ -451,8 +537,14 @@ output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 @description('For the AWS central-account stack: the OIDC provider URL (TenantId parameter: AZURE_TENANT_ID).')
 output AWS_OIDC_PROVIDER_URL string = oidcIssuer
 
-@description('For the AWS central-account stack: the audience (AppIdUri parameter); empty until entraAppId is set.')
+@description('For the AWS central-account stack: the audience (AppIdUri parameter) and IamKey:Aws:Audience; empty with createEntraApp=false until entraAppId is set.')
 output AWS_OIDC_AUDIENCE string = audience
+
+@description('Application (client) ID of the app registration AWS trusts (created here with createEntraApp, else entraAppId).')
+output ENTRA_APP_ID string = createEntraApp ? entraApp!.outputs.appId : entraAppId
+
+@description('The reader role ARN the app uses (IamKey:Aws:RoleArn); empty until awsAccountId or awsRoleArn is set.')
+output AWS_ROLE_ARN string = roleArn
 
 @description('For the AWS central-account stack: the subject the reader role trusts (ManagedIdentityPrincipalId parameter).')
 output AWS_OIDC_SUBJECT string = identity.properties.principalId
@@ -474,3 +566,21 @@ output DCR_IMMUTABLE_ID string = useDataCollector ? '' : logsIngestion!.outputs.
 
 @description('Resource ID of the workbook.')
 output WORKBOOK_RESOURCE_ID string = workbook.outputs.resourceId
+
+// What the AWS side needs, ready to paste. Bicep cannot create AWS resources; infra/deploy.sh runs these when AWS CLI
+// credentials are present. The parameter order and names are those of infra/aws/*.yaml (tests check them).
+var centralStackParameters = 'TenantId=${tenant().tenantId} AppIdUri=${audience} ManagedIdentityPrincipalId=${identity.properties.principalId} RoleName=${awsReaderRoleName} MemberRoleName=${awsMemberRoleName}'
+
+@description('The aws cloudformation deploy command of the central-account stack, every parameter filled in (run from the repository root).')
+output AWS_CENTRAL_STACK_COMMAND string = 'aws cloudformation deploy --region ${awsRegion} --stack-name iamkeyfunc-central --template-file infra/aws/central-account.yaml --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides ${centralStackParameters}'
+
+@description('The aws cloudformation deploy command of the member-account stack, run with credentials of each member account; empty until awsAccountId or awsRoleArn is set.')
+output AWS_MEMBER_STACK_COMMAND string = empty(centralAccountId)
+  ? ''
+  : 'aws cloudformation deploy --region ${awsRegion} --stack-name iamkeyfunc-member --template-file infra/aws/member-account.yaml --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides CentralAccountId=${centralAccountId} CentralRoleName=${awsReaderRoleName} RoleName=${awsMemberRoleName}'
+
+@description('CloudFormation console quick-create link of the central-account stack, every parameter filled in (templateURL from awsCentralTemplateUrl).')
+output AWS_CENTRAL_STACK_QUICK_CREATE_URL string = 'https://${awsRegion}.${awsPartition == 'aws-cn' ? 'console.amazonaws.cn' : (awsPartition == 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com')}/cloudformation/home?region=${awsRegion}#/stacks/quickcreate?stackName=iamkeyfunc-central&templateURL=${uriComponent(awsCentralTemplateUrl)}&param_TenantId=${tenant().tenantId}&param_AppIdUri=${uriComponent(audience)}&param_ManagedIdentityPrincipalId=${identity.properties.principalId}&param_RoleName=${awsReaderRoleName}&param_MemberRoleName=${awsMemberRoleName}'
+
+@description('Azure portal link of the workbook.')
+output WORKBOOK_PORTAL_URL string = '${environment().portal}/#@${tenant().tenantId}/resource${workbook.outputs.resourceId}/workbook'

@@ -4,8 +4,10 @@
 #     with iss=https://sts.windows.net/{tenant}/ and aud=api://{appId} (what the AWS OIDC provider expects);
 #   - its service principal, optionally with "assignment required" and an app role assigned to the managed identity.
 # Idempotent: every write is preceded by a read, and a second run changes nothing.
-# Needs: Azure CLI (logged in with rights to create applications, e.g. Application Developer; assigning app roles
-# needs Cloud Application Administrator or the app's owner), jq.
+# Needs: Azure CLI, logged in as Cloud Application Administrator or Application Administrator (creating an app needs
+# Application Developer; an app with assignment required and its app-role assignment need one of the two admin roles,
+# owning the app is not enough), and jq. The Bicep deployment (createEntraApp=true) does the same with the Graph
+# extension; use this script where the deployer cannot use the extension.
 set -euo pipefail
 
 usage() {
@@ -27,6 +29,9 @@ display_name="IamKeyFunc AWS federation"
 mi_principal_id=""
 require_assignment=false
 app_role_value="AssumeRoleWithWebIdentity"
+# Retries of the app role assignment on replication lag (the delay grows: 1x, 2x, ... seconds).
+assignment_attempts="${ENTRA_ASSIGNMENT_ATTEMPTS:-6}"
+retry_delay="${ENTRA_RETRY_DELAY_SECONDS:-10}"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -147,8 +152,19 @@ if [[ -n "$mi_principal_id" ]]; then
   if [[ "$assigned" -gt 0 ]]; then
     log "App role assignment to $mi_principal_id: exists"
   else
-    graph_write POST "servicePrincipals/$sp_object_id/appRoleAssignedTo" \
-      "$(jq -n --arg p "$mi_principal_id" --arg s "$sp_object_id" --arg r "$app_role_id" '{principalId: $p, resourceId: $s, appRoleId: $r}')"
+    # A just-created app role, service principal or managed identity may not have replicated yet: Graph then answers
+    # 400/404 ("does not exist", "Permission being assigned was not found"). Retry with a growing pause.
+    body="$(jq -n --arg p "$mi_principal_id" --arg s "$sp_object_id" --arg r "$app_role_id" '{principalId: $p, resourceId: $s, appRoleId: $r}')"
+    attempt=1
+    until graph_write POST "servicePrincipals/$sp_object_id/appRoleAssignedTo" "$body"; do
+      if [[ "$attempt" -ge "$assignment_attempts" ]]; then
+        echo "The app role assignment still failed after $attempt attempts (replication lag, or the identity $mi_principal_id does not exist)." >&2
+        exit 1
+      fi
+      log "App role assignment: not yet possible (replication lag?), retrying in $((attempt * retry_delay))s"
+      sleep "$((attempt * retry_delay))"
+      attempt=$((attempt + 1))
+    done
     log "App role assignment to $mi_principal_id: created"
   fi
 fi

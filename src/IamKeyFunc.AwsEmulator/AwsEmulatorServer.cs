@@ -70,6 +70,18 @@ public sealed class AwsEmulatorServer : IAsyncDisposable
         return new AwsEmulatorServer(app, state, new Uri(address.TrimEnd('/') + "/"));
     }
 
+    /// <summary>
+    /// Changes the ground truth between runs (create, delete, deactivate or rotate keys; record a key's use) and
+    /// serves the changed scenario from the next request on. Each account's credential report is discarded, as if
+    /// IAM had to generate a new one. Not for use while a run is in progress.
+    /// </summary>
+    public void ChangeScenario(Action<EmulatorScenario> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        change(_state.Scenario);
+        _state.Reindex();
+    }
+
     /// <summary>Makes every session issued so far expire now (the next signed call gets <c>ExpiredToken</c>).</summary>
     public void ExpireAllSessions() => _state.Sessions.ExpireAll(_state.Time.GetUtcNow());
 

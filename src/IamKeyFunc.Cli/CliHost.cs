@@ -1,5 +1,6 @@
 using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Hosting;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,10 +11,16 @@ namespace IamKeyFunc.Cli;
 /// <summary>
 /// The CLI's composition root: the Function app's services (<c>AddIamKeyReporting</c>) and options, with
 /// configuration from <c>appsettings.json</c> next to the executable, then environment variables (<c>IamKey__Aws__RoleArn</c>),
-/// then <c>--config FILE</c>, then the command's own options. Logs go to standard error.
+/// then <c>--config FILE</c>, then the command's own options. Logs go to standard error. The change history's snapshots
+/// go to <c>IamKey:History:StateDirectory</c>, or blob storage when <c>AzureWebJobsStorage</c> is configured, or else
+/// <see cref="DefaultStateDirectory"/>.
 /// </summary>
 internal static class CliHost
 {
+    /// <summary>The per-user folder of the snapshots when nothing else is configured: <c>~/.local/share/iamkeys/state</c> on Linux, <c>%LOCALAPPDATA%\iamkeys\state</c> on Windows.</summary>
+    public static string DefaultStateDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "iamkeys", "state");
+
     public static IConfigurationRoot BuildConfiguration(FileInfo? configFile, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var builder = new ConfigurationBuilder()
@@ -24,7 +31,16 @@ internal static class CliHost
             builder.AddJsonFile(configFile.FullName, optional: false, reloadOnChange: false);
         }
 
-        return builder.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>()).Build();
+        builder.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        var configuration = builder.Build();
+        var stateDirectory = $"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}";
+        if (string.IsNullOrWhiteSpace(configuration[stateDirectory]) && !configuration.GetSection(HistoryOptions.HostStorageSetting).Exists())
+        {
+            builder.AddInMemoryCollection(new Dictionary<string, string?> { [stateDirectory] = DefaultStateDirectory });
+            configuration = builder.Build();
+        }
+
+        return configuration;
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ internal static class ExitCodes
     /// <summary>Some accounts failed; everything collected was delivered.</summary>
     public const int PartiallySucceeded = 2;
 
+    /// <summary>Ctrl-C or SIGTERM stopped the run (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     public static int Of(RunStatus status) => status switch
     {
         RunStatus.Succeeded => Succeeded,

@@ -14,14 +14,22 @@ internal static class IamKeysCommand
             Recursive = true,
         };
         config.AcceptExistingOnly();
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Log at Information level on standard error, and show the full exception (stack trace) after an error's one-line message.",
+            Recursive = true,
+        };
 
-        return new RootCommand("iamkeys: inventory of AWS IAM access keys (age, status, last use, findings), shipped to Azure Log Analytics or a JSONL file.")
+        var root = new RootCommand("iamkeys: inventory of AWS IAM access keys (age, status, last use, findings), shipped to Azure Log Analytics or a JSONL file.")
         {
             config,
-            CollectCommand.Create(config),
+            verbose,
+            CollectCommand.Create(config, verbose),
             DemoCommand.Create(),
             ValidateConfigCommand.Create(config),
             EmulatorCommand.Create(),
         };
+        PoliteAction.Wrap(root, verbose);
+        return root;
     }
 }

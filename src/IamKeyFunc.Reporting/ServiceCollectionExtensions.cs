@@ -6,6 +6,7 @@ using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,7 @@ public static class ServiceCollectionExtensions
         services.AddAwsFederation(configuration);
         services.AddIamClient();
         services.AddReportDelivery(configuration);
+        services.AddKeyHistory(configuration);
 
         services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName);
         services.AddValidatedOptions<IdentityOptions>(configuration, IdentityOptions.SectionName)
@@ -94,5 +96,6 @@ public static class ServiceCollectionExtensions
         services.GetRequiredService<IOptions<CollectionOptions>>(),
         services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<ILogger<ReportJob>>(),
-        services.GetRequiredService<KeyPolicies>());
+        services.GetRequiredService<KeyPolicies>(),
+        services.GetRequiredService<KeyHistory>());
 }

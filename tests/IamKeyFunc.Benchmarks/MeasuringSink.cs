@@ -13,6 +13,7 @@ internal sealed class MeasuringSink : IReportSink
 {
     private long _keyRecordBytes;
     private long _summaryBytes;
+    private long _eventBytes;
 
     public string Name => "Measuring";
 
@@ -22,6 +23,9 @@ internal sealed class MeasuringSink : IReportSink
 
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
         Task.FromResult(Measure(records, ReportJsonContext.Default.IReadOnlyListKeyRecord, ref _keyRecordBytes));
+
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Measure(events, ReportJsonContext.Default.IReadOnlyListKeyEvent, ref _eventBytes));
 
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
         Task.FromResult(Measure(summaries, ReportJsonContext.Default.IReadOnlyListRunSummary, ref _summaryBytes));

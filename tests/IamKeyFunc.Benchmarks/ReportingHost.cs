@@ -54,6 +54,7 @@ internal sealed class ReportingHost : IDisposable
             ["IamKey:Collection:Mode"] = mode.ToString(),
             ["IamKey:Collection:KeyIdFormat"] = nameof(KeyIdFormat.Full),
             ["IamKey:Delivery:Sink"] = nameof(SinkMode.None),
+            ["IamKey:History:Enabled"] = "false", // collection only: no snapshot state between measured runs
         };
         foreach (var (key, value) in overrides)
         {

@@ -6,6 +6,7 @@ using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ public class ServiceCollectionExtensionsTests
         ["IamKey:DataCollector:WorkspaceId"] = "6a7b8c9d-0000-4000-8000-000000000001",
         ["IamKey:DataCollector:KeyVaultUri"] = "https://kv-iamkeys.vault.azure.net/",
         ["IamKey:Identity:ManagedIdentityClientId"] = "6a7b8c9d-0000-4000-8000-000000000002",
+        ["AzureWebJobsStorage:accountName"] = "stiamkeys", // identity-based host storage, as the Bicep sets it
     };
 
     [Fact]
@@ -49,7 +51,59 @@ public class ServiceCollectionExtensionsTests
         Assert.Equal(FreshnessMode.Report, services.GetRequiredService<IOptions<CollectionOptions>>().Value.Mode);
         Assert.Equal(60, services.GetRequiredService<IOptions<FindingsOptions>>().Value.RotationDays);
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
+        Assert.IsType<BlobSnapshotStore>(services.GetRequiredService<ISnapshotStore>());
+        Assert.True(services.GetRequiredService<KeyHistory>().Enabled);
+        Assert.Equal(new Uri("https://stiamkeys.blob.core.windows.net/"), services.GetRequiredService<IOptions<HistoryOptions>>().Value.BlobServiceUri);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_ShouldFailNamingBothPlaces_WhenHistoryHasNowhereToKeepItsSnapshots()
+    {
+        // Arrange
+        using var host = Build(new(Valid) { ["AzureWebJobsStorage:accountName"] = null });
+
+        // Act
+        var failures = await StartFailuresAsync(host);
+
+        // Assert
+        var failure = Assert.Single(failures);
+        Assert.Contains("AzureWebJobsStorage", failure, StringComparison.Ordinal);
+        Assert.Contains("IamKey:History:StateDirectory", failure, StringComparison.Ordinal);
+        Assert.Contains("IamKey:History:Enabled=false", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AzureWebJobsStorage", "not a connection string", "AzureWebJobsStorage is not a storage connection string")]
+    [InlineData("AzureWebJobsStorage:blobServiceUri", "http://stiamkeys.blob.core.windows.net/", "AzureWebJobsStorage__blobServiceUri must be an absolute https URI")]
+    public async Task StartAsync_ShouldFailNamingTheHostStorageSetting_WhenItCannotHoldSnapshots(string setting, string value, string message)
+    {
+        // Arrange
+        using var host = Build(new(Valid) { ["AzureWebJobsStorage:accountName"] = null, [setting] = value });
+
+        // Act
+        var failures = await StartFailuresAsync(host);
+
+        // Assert
+        Assert.Contains(failures, f => f.StartsWith(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AddIamKeyReporting_ShouldKeepSnapshotsInAFolder_WhenStateDirectoryIsSet_AndNoneWhenHistoryIsOff()
+    {
+        // Arrange
+        using var folder = Build(new(Valid) { ["AzureWebJobsStorage:accountName"] = null, ["IamKey:History:StateDirectory"] = Path.GetTempPath() });
+        using var off = Build(new(Valid) { ["AzureWebJobsStorage:accountName"] = null, ["IamKey:History:Enabled"] = "false" });
+
+        // Act
+        await folder.StartAsync();
+        await off.StartAsync();
+
+        // Assert
+        Assert.IsType<FolderSnapshotStore>(folder.Services.GetRequiredService<ISnapshotStore>());
+        Assert.False(off.Services.GetRequiredService<KeyHistory>().Enabled);
+        await folder.StopAsync();
+        await off.StopAsync();
     }
 
     [Fact]
@@ -79,6 +133,9 @@ public class ServiceCollectionExtensionsTests
     [InlineData("IamKey:DataCollector:WorkspaceId", "not-a-guid")]
     [InlineData("IamKey:DataCollector:KeyVaultUri", "http://kv.example.com/")]
     [InlineData("IamKey:Identity:ManagedIdentityClientId", "not-a-guid")]
+    [InlineData("IamKey:History:RotationStuckDays", "0")]
+    [InlineData("IamKey:History:ContainerName", "Not_A_Container")]
+    [InlineData("IamKey:Delivery:KeyEventTable", "AwsAccessKeyReport")]
     public async Task StartAsync_ShouldFailNamingTheSetting_WhenOneSettingIsInvalid(string setting, string value)
     {
         // Arrange

@@ -19,10 +19,19 @@ param workspaceResourceId string
 @description('Optional. E-mail address to notify. Empty: no action group, the rules only show in Azure Monitor.')
 param alertEmail string = ''
 
+@description('Optional. Comma-separated account IDs watched by the key-created alert; empty: every account.')
+param keyCreatedAccountIds string = ''
+
 var notify = !empty(alertEmail)
 
+// The key-created query's account list, as a KQL dynamic array.
+var watchedAccounts = empty(keyCreatedAccountIds)
+  ? 'dynamic([])'
+  : 'dynamic(${string(split(replace(keyCreatedAccountIds, ' ', ''), ','))})'
+
 // Each query lives in infra/kql. The inventory changes once a day, the heartbeat matters sooner. Rules are stateful
-// (autoMitigate): they notify once when they fire and resolve by themselves when the condition clears.
+// (autoMitigate) unless noted: they notify once when they fire and resolve by themselves when the condition clears.
+// The failed-run and heartbeat queries stay quiet until the first run has written its summary.
 var rules = [
   {
     name: 'rotation-overdue'
@@ -35,6 +44,7 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT6H'
+    stateful: true
   }
   {
     name: 'root-keys'
@@ -47,6 +57,7 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT6H'
+    stateful: true
   }
   {
     name: 'failed-run'
@@ -59,11 +70,51 @@ var rules = [
     threshold: 0
     splitByAccount: true
     evaluationFrequency: 'PT1H'
+    stateful: true
+  }
+  {
+    name: 'key-created'
+    displayName: 'AWS access key created'
+    description: 'A new AWS IAM access key appeared in a watched account (AwsKeyEvents(), KeyCreated).'
+    severity: 3
+    query: replace(loadTextContent('../../kql/alert-key-created.kql'), 'let watchedAccounts = dynamic([]);', 'let watchedAccounts = ${watchedAccounts};')
+    measure: 'CreatedKeys'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
+    stateful: true
+  }
+  {
+    name: 'key-reactivated'
+    displayName: 'AWS access key reactivated'
+    description: 'An inactive AWS IAM access key was made active again (AwsKeyEvents(), KeyActivated).'
+    severity: 2
+    query: loadTextContent('../../kql/alert-key-reactivated.kql')
+    measure: 'ReactivatedKeys'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
+    stateful: true
+  }
+  {
+    name: 'rotation-stuck'
+    displayName: 'AWS access key rotation stuck'
+    description: 'A user has two active keys and still uses the older one IamKey:History:RotationStuckDays after creating the newer (AwsKeyEvents(), RotationStuck).'
+    severity: 3
+    query: loadTextContent('../../kql/alert-rotation-stuck.kql')
+    measure: 'StuckRotations'
+    operator: 'GreaterThan'
+    threshold: 0
+    splitByAccount: true
+    evaluationFrequency: 'PT6H'
+    stateful: true
   }
   {
     name: 'heartbeat'
     displayName: 'IamKeyFunc heartbeat missing'
-    description: 'No run summary has arrived for 26 hours: the collector is not running or cannot deliver.'
+    description: 'No run summary has arrived for 26 hours: the collector is not running or cannot deliver. Quiet until the first run has written its summary.'
     severity: 1
     query: loadTextContent('../../kql/heartbeat.kql')
     measure: 'Runs'
@@ -71,6 +122,9 @@ var rules = [
     threshold: 1
     splitByAccount: false
     evaluationFrequency: 'PT1H'
+    // Stateless, notifying once a day: it fires 26 h after the last summary, and its query goes quiet once the last
+    // summary has left the two-day window, which must not read as "resolved".
+    stateful: false
   }
 ]
 
@@ -133,7 +187,8 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
           }
         ]
       }
-      autoMitigate: true
+      autoMitigate: rule.stateful
+      muteActionsDuration: rule.stateful ? null : 'P1D'
       // The Data Collector tables appear only with the first post; the functions stay valid without them, but
       // validation at deployment time could still race the just-saved functions.
       skipQueryValidation: true

@@ -37,6 +37,9 @@ param instanceMemoryMB int = 2048
 @description('Required. The app\'s own settings (IamKey__* and IAMKEY_SCHEDULE); entries with an empty value are left out.')
 param appSettings object
 
+@description('Optional. Resource ID of the subnet for VNet integration (vnetEnabled); all outbound traffic then goes through the VNet. Empty: no VNet integration.')
+param integrationSubnetId string = ''
+
 // Host settings: identity-based storage and Entra-authenticated telemetry. Flex Consumption sets the runtime from
 // functionAppConfig and rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and
 // the other Consumption-plan settings, so none of them appear here.
@@ -78,7 +81,9 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(integrationSubnetId) ? null : integrationSubnetId
     siteConfig: {
+      vnetRouteAllEnabled: !empty(integrationSubnetId)
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: map(settings, s => {

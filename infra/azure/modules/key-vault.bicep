@@ -18,6 +18,15 @@ param workspaceResourceId string
 @description('Required. Name of the secret.')
 param secretName string
 
+@description('Optional. Network isolation (vnetEnabled): public access off, reached through private endpoints.')
+param isolated bool = false
+
+@description('Optional. With isolated: resource ID of the private-endpoint subnet.')
+param privateEndpointSubnetId string = ''
+
+@description('Optional. Resource ID of the Key Vault private DNS zone, with privateEndpointSubnetId.')
+param privateDnsZoneId string = ''
+
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {
   name: last(split(workspaceResourceId, '/'))
   scope: resourceGroup(split(workspaceResourceId, '/')[2], split(workspaceResourceId, '/')[4])
@@ -37,10 +46,12 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled' // Flex Consumption without a virtual network reaches it over the public endpoint
+    // Without vnetEnabled, Flex Consumption reaches it over the public endpoint; with it, over the private endpoint.
+    // The secret below is written through the control plane, which private access does not block.
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: isolated ? 'Deny' : 'Allow'
     }
   }
 
@@ -54,6 +65,19 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
         enabled: true
       }
     }
+  }
+}
+
+module privateEndpoint 'private-endpoint.bicep' = if (isolated) {
+  name: 'pep-${name}-vault'
+  params: {
+    name: 'pep-${name}-vault'
+    location: location
+    tags: tags
+    resourceId: vault.id
+    groupId: 'vault'
+    subnetId: privateEndpointSubnetId
+    privateDnsZoneId: privateDnsZoneId
   }
 }
 

@@ -19,6 +19,9 @@ param keyRecordTable string
 @description('Required. Table stem of the run summaries.')
 param runSummaryTable string
 
+@description('Required. Table stem of the change events.')
+param keyEventTable string
+
 // Stream declarations use the record's columns with DCR types (datetime, not the table's dateTime); the
 // transform sets TimeGenerated from CollectedAt, the run's start.
 var streams = [
@@ -31,6 +34,11 @@ var streams = [
     stream: 'Custom-${runSummaryTable}'
     table: '${runSummaryTable}_CL'
     columns: loadJsonContent('../schemas/AwsAccessKeyRunSummary.columns.json')
+  }
+  {
+    stream: 'Custom-${keyEventTable}'
+    table: '${keyEventTable}_CL'
+    columns: loadJsonContent('../schemas/AwsAccessKeyEvents.columns.json')
   }
 ]
 var destinationName = 'workspace'
@@ -49,13 +57,16 @@ resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' 
   tags: tags
   kind: 'Direct' // gives properties.endpoints.logsIngestion, so no data collection endpoint is needed
   properties: {
-    description: 'IamKeyFunc: AWS IAM access-key records and run summaries (Logs Ingestion API).'
+    description: 'IamKeyFunc: AWS IAM access-key records, change events and run summaries (Logs Ingestion API).'
     streamDeclarations: {
       '${streams[0].stream}': {
         columns: streamColumns(streams[0].columns)
       }
       '${streams[1].stream}': {
         columns: streamColumns(streams[1].columns)
+      }
+      '${streams[2].stream}': {
+        columns: streamColumns(streams[2].columns)
       }
     }
     destinations: {
@@ -98,3 +109,6 @@ output keyRecordStream string = streams[0].stream
 
 @description('The run-summary stream (IamKey:LogsIngestion:RunSummaryStream).')
 output runSummaryStream string = streams[1].stream
+
+@description('The change-event stream (IamKey:LogsIngestion:KeyEventStream).')
+output keyEventStream string = streams[2].stream

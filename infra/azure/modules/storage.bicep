@@ -15,6 +15,15 @@ param tags object = {}
 @description('Required. Name of the blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
+@description('Optional. Network isolation (vnetEnabled): public access off, reached through private endpoints.')
+param isolated bool = false
+
+@description('Optional. With isolated: resource ID of the private-endpoint subnet.')
+param privateEndpointSubnetId string = ''
+
+@description('Optional. Private DNS zone IDs by service (blob, queue, table), with privateEndpointSubnetId.')
+param privateDnsZoneIds object = {}
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -30,10 +39,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled' // Flex Consumption without a virtual network reaches it over the public endpoint
+    // Without vnetEnabled, Flex Consumption reaches it over the public endpoint; with it, over the private endpoints.
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: isolated ? 'Deny' : 'Allow'
     }
   }
 
@@ -48,6 +58,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     }
   }
 }
+
+// The host uses blob (leases, deployment package), queue and table storage.
+module privateEndpoints 'private-endpoint.bicep' = [
+  for service in (isolated ? ['blob', 'queue', 'table'] : []): {
+    name: 'pep-${name}-${service}'
+    params: {
+      name: 'pep-${name}-${service}'
+      location: location
+      tags: tags
+      resourceId: storage.id
+      groupId: service
+      subnetId: privateEndpointSubnetId
+      privateDnsZoneId: privateDnsZoneIds[service]
+    }
+  }
+]
 
 @description('The name of the storage account.')
 output name string = storage.name

@@ -17,10 +17,14 @@ param keyRecordTable string
 @description('Required. Table stem of the run summaries.')
 param runSummaryTable string
 
+@description('Required. Table stem of the change events.')
+param keyEventTable string
+
 // Column lists of the two record types (property names and table column types); tests check them against
 // KeyRecord and RunSummary. Every DCR-based table also needs TimeGenerated.
 var keyRecordColumns = loadJsonContent('../schemas/AwsAccessKeyReport.columns.json')
 var runSummaryColumns = loadJsonContent('../schemas/AwsAccessKeyRunSummary.columns.json')
+var keyEventColumns = loadJsonContent('../schemas/AwsAccessKeyEvents.columns.json')
 var timeGenerated = [
   {
     name: 'TimeGenerated'
@@ -39,6 +43,11 @@ var tables = [
     description: 'IamKeyFunc run summaries, one row per account per run (the heartbeat).'
     columns: concat(timeGenerated, runSummaryColumns)
   }
+  {
+    name: '${keyEventTable}_CL'
+    description: 'AWS IAM access-key changes between runs: created, deleted, activated, deactivated, rotation stuck (IamKeyFunc).'
+    columns: concat(timeGenerated, keyEventColumns)
+  }
 ]
 
 // The KQL in infra/kql/functions names the default tables; other stems are substituted here.
@@ -56,6 +65,13 @@ var runSummariesQuery = replace(
   'AwsAccessKeyRunSummary_CL',
   '${runSummaryTable}_CL'
 )
+var keyEventsQuery = replace(
+  sinkMode == 'DataCollector'
+    ? loadTextContent('../../kql/functions/AwsKeyEvents.DataCollector.kql')
+    : loadTextContent('../../kql/functions/AwsKeyEvents.LogsIngestion.kql'),
+  'AwsAccessKeyEvents_CL',
+  '${keyEventTable}_CL'
+)
 
 var functions = [
   {
@@ -68,6 +84,12 @@ var functions = [
     alias: 'AwsKeyRunSummaries'
     displayName: 'IamKeyFunc run summaries'
     query: runSummariesQuery
+    parameters: ''
+  }
+  {
+    alias: 'AwsKeyEvents'
+    displayName: 'AWS access-key change events'
+    query: keyEventsQuery
     parameters: ''
   }
   {

@@ -31,4 +31,16 @@ if [[ "${writes_after_second}" != "${writes_after_first}" ]]; then
   exit 1
 fi
 [[ "${first}" == "${second}" ]] || { echo "FAILED: the second run printed different values" >&2; exit 1; }
-echo "create-app-registration.sh: ${writes_after_first} writes on the first run, none on the second"
+
+# Replication lag: a fresh identity is not visible to Graph at once; the script retries the assignment.
+echo '{"tenantId":"72f988bf-86f1-41af-91ab-2d7cd011db47","applications":[],"servicePrincipals":[],"writes":0,"assignmentLag":2}' >"${FAKE_AZ_STATE}"
+lagged="$(ENTRA_RETRY_DELAY_SECONDS=0 "${script}" --managed-identity-principal-id "${mi}" --require-assignment 2>&1 >/dev/null)"
+check '.servicePrincipals[0].assignments | length == 1' "the assignment after two lagged attempts"
+[[ "$(grep -c 'retrying' <<<"${lagged}")" == 2 ]] || { echo "FAILED: expected two retries, got: ${lagged}" >&2; exit 1; }
+echo '{"tenantId":"72f988bf-86f1-41af-91ab-2d7cd011db47","applications":[],"servicePrincipals":[],"writes":0,"assignmentLag":99}' >"${FAKE_AZ_STATE}"
+if ENTRA_RETRY_DELAY_SECONDS=0 ENTRA_ASSIGNMENT_ATTEMPTS=3 "${script}" --managed-identity-principal-id "${mi}" >/dev/null 2>&1; then
+  echo "FAILED: the script succeeded although the assignment never went through" >&2
+  exit 1
+fi
+
+echo "create-app-registration.sh: ${writes_after_first} writes on the first run, none on the second; the assignment retried on replication lag"

@@ -6,7 +6,7 @@ namespace IamKeyFunc.AwsEmulator.Protocol;
 /// <summary>Everything a running emulator holds: the indexed scenario, issued sessions, options, statistics.</summary>
 internal sealed class EmulatorState
 {
-    private readonly Dictionary<string, AccountState> _accounts;
+    private Dictionary<string, AccountState> _accounts;
 
     public EmulatorState(EmulatorScenario scenario, EmulatorOptions options)
     {
@@ -28,7 +28,14 @@ internal sealed class EmulatorState
 
     public Pager Pager { get; }
 
-    public AccountState? FindAccount(string accountId) => _accounts.GetValueOrDefault(accountId);
+    public AccountState? FindAccount(string accountId) => Volatile.Read(ref _accounts).GetValueOrDefault(accountId);
+
+    /// <summary>Indexes the scenario again after it was changed: accounts get fresh indexes, rate limiters and credential reports; sessions are kept.</summary>
+    public void Reindex()
+    {
+        Scenario.Validate();
+        Volatile.Write(ref _accounts, Scenario.Accounts.ToDictionary(a => a.AccountId, a => new AccountState(a), StringComparer.Ordinal));
+    }
 
     /// <summary>The account and role named by a role ARN (<c>arn:{partition}:iam::{account}:role/{path}{name}</c>), if both exist.</summary>
     public (AccountState Account, EmulatorRole Role)? FindRole(string roleArn)

@@ -5,7 +5,7 @@ namespace IamKeyFunc.AwsEmulator.Scenario;
 /// <summary>
 /// The ground truth the emulator serves: the OIDC trust, the accounts with their users, access keys and roles.
 /// Build one with <see cref="ScenarioGenerator"/>, load one from JSON with <see cref="Load"/>, or write it by hand.
-/// The emulator indexes the scenario when it starts; changes made to the objects afterwards are not seen.
+/// The emulator indexes the scenario when it starts; change it afterwards through <see cref="AwsEmulatorServer.ChangeScenario"/>.
 /// All times are UTC and whole seconds (IAM answers with second precision).
 /// </summary>
 public sealed class EmulatorScenario

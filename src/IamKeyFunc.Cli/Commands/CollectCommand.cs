@@ -18,7 +18,7 @@ namespace IamKeyFunc.Cli.Commands;
 /// </summary>
 internal static class CollectCommand
 {
-    public static Command Create(Option<FileInfo> config)
+    public static Command Create(Option<FileInfo> config, Option<bool> verbose)
     {
         var output = new Option<string?>("--output", "-o")
         {
@@ -44,9 +44,12 @@ internal static class CollectCommand
             Description = "live: GetAccessKeyLastUsed per key (exact); report: last use from the credential report (fewer calls). Default: IamKey:Collection:Mode.",
         };
         mode.AcceptOnlyFromAmong("live", "report");
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log at Information level on standard error (default: errors only; progress lines are always shown)." };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Keep each account's snapshot (for the change events) in this folder. Default: IamKey:History:StateDirectory, else a per-user folder.",
+        };
 
-        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, verbose };
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, stateDir };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Request(
                 parse.GetValue(config),
@@ -54,13 +57,14 @@ internal static class CollectCommand
                 parse.GetValue(dryRun),
                 AccountIds(parse.GetValue(accounts) ?? []),
                 parse.GetValue(mode),
-                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error),
+                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error,
+                parse.GetValue(stateDir)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel);
+    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel, string? StateDirectory = null);
 
     internal static async Task<int> RunAsync(Request request, TextWriter error, CancellationToken cancellationToken)
     {
@@ -69,6 +73,11 @@ internal static class CollectCommand
         if (request.Mode is not null)
         {
             overrides[$"{CollectionOptions.SectionName}:{nameof(CollectionOptions.Mode)}"] = request.Mode;
+        }
+
+        if (request.StateDirectory is not null)
+        {
+            overrides[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = request.StateDirectory;
         }
 
         if (request.Output is not null)
@@ -85,7 +94,7 @@ internal static class CollectCommand
             return ExitCodes.Failed;
         }
 
-        await using var file = request.Output is null ? null : JsonlSink(services, request.Output);
+        await using var file = request.Output is null ? null : OpenOutput(services, request.Output);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
             new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
             cancellationToken);
@@ -93,7 +102,7 @@ internal static class CollectCommand
         {
             foreach (var problem in result.AccountErrors)
             {
-                console.MarkupLineInterpolated($"[red]{problem}[/]");
+                console.MarkupLineInterpolated($"[red]{CliErrors.Clean(problem)}[/]");
             }
 
             return ExitCodes.Failed;
@@ -103,9 +112,11 @@ internal static class CollectCommand
         {
             // A dry run delivers nothing, but the local file is the point of --output: write what would have been sent.
             await file.SendKeyRecordsAsync(result.Records, cancellationToken);
+            await file.SendKeyEventsAsync(result.Events, cancellationToken);
             await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
         }
 
+        RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
@@ -115,10 +126,50 @@ internal static class CollectCommand
         return ExitCodes.Of(result.Status);
     }
 
-    internal static JsonlFileSink JsonlSink(IServiceProvider services, string path)
+    /// <summary>
+    /// Opens <c>--output</c> before anything is collected, so that a directory, an unwritable path or a file another run
+    /// is writing (the sink holds an exclusive lock) is refused at once, in one line.
+    /// </summary>
+    internal static JsonlFileSink OpenOutput(IServiceProvider services, string path)
+    {
+        if (path != JsonlFileSink.StandardOutput && Directory.Exists(path))
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' is a directory: give a file name (or - for standard output).");
+        }
+
+        if (path != JsonlFileSink.StandardOutput && FileInTheWay(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file)
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' cannot be created: '{file}' is a file, not a folder.");
+        }
+
+        try
+        {
+            return JsonlSink(services, path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"--output '{Path.GetFullPath(path)}' cannot be written: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The nearest existing ancestor of <paramref name="directory"/> when it is a file (so no folder can be made there).</summary>
+    private static string? FileInTheWay(string? directory)
+    {
+        for (; !string.IsNullOrEmpty(directory) && !Directory.Exists(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(directory))
+            {
+                return directory;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonlFileSink JsonlSink(IServiceProvider services, string path)
     {
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable);
+        return new JsonlFileSink(path, delivery.KeyRecordTable, delivery.RunSummaryTable, delivery.KeyEventTable);
     }
 
     private static List<string> AccountIds(IEnumerable<string> values) =>

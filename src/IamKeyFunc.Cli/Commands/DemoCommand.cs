@@ -16,7 +16,10 @@ namespace IamKeyFunc.Cli.Commands;
 /// <summary>
 /// <c>iamkeys demo</c>: the whole pipeline with no cloud and no configuration. Starts the loopback AWS emulator with
 /// the sample organization in-process, federates into it with a test token exactly as the Function does with Entra,
-/// collects every account, prints the findings and writes the JSONL the sinks would have sent.
+/// collects every account, prints the findings and writes the JSONL the sinks would have sent. Then it changes the
+/// organization the way a week of key hygiene would (alice starts a rotation, terraform's key is deactivated,
+/// legacy-backup's key is deleted, dev-test keeps using its old key) and runs a second pass, which reports those
+/// changes as events against the first pass's snapshots (kept in a throw-away folder unless <c>--state-dir</c>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -29,13 +32,33 @@ internal static class DemoCommand
             Description = $"Where to write the records (JSON Lines; replaced if it exists). Default: {DefaultOutput}.",
             DefaultValueFactory = _ => DefaultOutput,
         };
-        var command = new Command("demo", "Run the whole pipeline against a loopback AWS emulator with a sample organization: no cloud account, no configuration.") { output };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Keep the snapshots of the two passes in this folder (default: a temporary folder, deleted afterwards).",
+        };
+        var command = new Command("demo", "Run the whole pipeline against a loopback AWS emulator with a sample organization, twice with changes in between: no cloud account, no configuration.") { output, stateDir };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(output)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, cancellationToken));
+            RunAsync(parse.GetValue(output)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, cancellationToken, parse.GetValue(stateDir)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string output, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string output, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken, string? stateDirectory = null)
+    {
+        var temporaryState = stateDirectory is null ? Directory.CreateTempSubdirectory("iamkeys-demo-state-").FullName : null;
+        try
+        {
+            return await RunPassesAsync(output, stdout, stderr, time, stateDirectory ?? temporaryState!, cancellationToken);
+        }
+        finally
+        {
+            if (temporaryState is not null)
+            {
+                Directory.Delete(temporaryState, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<int> RunPassesAsync(string output, TextWriter stdout, TextWriter stderr, TimeProvider time, string stateDirectory, CancellationToken cancellationToken)
     {
         var console = CliConsole.Over(stdout);
         var progress = CliConsole.Over(stderr);
@@ -48,6 +71,7 @@ internal static class DemoCommand
         console.MarkupLineInterpolated($"AWS emulator at {emulator.Endpoint}: '{scenario.Name}', {scenario.Accounts.Count} accounts, {scenario.Accounts.Sum(a => a.Users.Count)} users.");
 
         var settings = Settings(emulator);
+        settings[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = stateDirectory;
         var token = TestJwt.ForScenario(scenario, time.GetUtcNow() + TimeSpan.FromHours(1));
         await using var services = CliHost.BuildServices(
             new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
@@ -64,14 +88,42 @@ internal static class DemoCommand
             return ExitCodes.Failed;
         }
 
-        await using var file = CollectCommand.JsonlSink(services, path);
-        var result = await services.GetRequiredService<ReportJob>().RunAsync(
-            new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        await using var file = CollectCommand.OpenOutput(services, path);
+        var job = services.GetRequiredService<ReportJob>();
+        var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        RunReport.WriteFindings(console, first.Records);
+        RunReport.WriteOutcome(console, first);
+        console.MarkupLine(first.Events.Count == 0
+            ? "First pass: each account's snapshot is its baseline, so there are no change events yet."
+            : $"First pass: {first.Events.Count} changes since the snapshots in {Markup.Escape(stateDirectory)}.");
+        RunReport.WriteEvents(console, first.Events);
 
-        RunReport.WriteFindings(console, result.Records);
-        RunReport.WriteOutcome(console, result);
-        console.MarkupLineInterpolated($"Wrote {result.KeyDelivery?.Delivered ?? 0} key records and {result.SummaryDelivery?.Delivered ?? 0} run summaries to [bold]{path}[/]");
-        return result.Status == RunStatus.Failed ? ExitCodes.Failed : ExitCodes.Succeeded;
+        ChangeKeys(emulator, time.GetUtcNow());
+        console.MarkupLine("Changed the organization: alice created a second key, terraform's key was deactivated, legacy-backup's key was deleted, dev-test still uses its old key.");
+        var second = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        RunReport.WriteEvents(console, second.Events);
+        RunReport.WriteOutcome(console, second);
+
+        var keys = (first.KeyDelivery?.Delivered ?? 0) + (second.KeyDelivery?.Delivered ?? 0);
+        var events = (first.EventDelivery?.Delivered ?? 0) + (second.EventDelivery?.Delivered ?? 0);
+        var summaries = (first.SummaryDelivery?.Delivered ?? 0) + (second.SummaryDelivery?.Delivered ?? 0);
+        console.MarkupLineInterpolated($"Wrote {keys} key records, {events} change events and {summaries} run summaries (two passes) to [bold]{path}[/]");
+        return first.Status == RunStatus.Failed || second.Status == RunStatus.Failed ? ExitCodes.Failed : ExitCodes.Succeeded;
+    }
+
+    /// <summary>A week of key hygiene in the sample organization, as the second pass sees it.</summary>
+    internal static void ChangeKeys(AwsEmulatorServer emulator, DateTimeOffset now)
+    {
+        var whole = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        emulator.ChangeScenario(scenario =>
+        {
+            var prod = scenario.Account("444455556666");
+            prod.Users.Single(u => u.UserName == "alice").AccessKeys.Add(new EmulatorAccessKey { AccessKeyId = "AKIAEXAMPLEROTATED01", Status = "Active", CreateDate = whole });
+            prod.Users.Single(u => u.UserName == "terraform").AccessKeys[0].Status = "Inactive";
+            prod.Users.Single(u => u.UserName == "legacy-backup").AccessKeys.Clear();
+            var devTest = scenario.Account("555566667777").Users.Single(u => u.UserName == "dev-test");
+            devTest.KeysInSlotOrder().First().LastUsed = new KeyLastUsed { Date = whole.AddHours(-1), Region = "us-west-2", ServiceName = "lambda" };
+        });
     }
 
     /// <summary>The settings that point the pipeline at the emulator: its central role and trust, its member accounts, its endpoint.</summary>

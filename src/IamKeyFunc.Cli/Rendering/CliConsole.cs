@@ -4,8 +4,11 @@ namespace IamKeyFunc.Cli.Rendering;
 
 internal static class CliConsole
 {
-    /// <summary>Line width when the output is not a terminal (a file, a pipe, a test), where Spectre would assume 80 columns.</summary>
-    private const int RedirectedWidth = 160;
+    /// <summary>
+    /// Line width when the output is not a terminal (a file, a pipe, a test), where Spectre would assume 80 columns and
+    /// hard-wrap long lines (an AWS error message) into fragments that grep and log shippers cannot match: unbounded.
+    /// </summary>
+    private const int RedirectedWidth = int.MaxValue;
 
     /// <summary>
     /// A Spectre console over one of the invocation's writers (standard output or error; a <see cref="StringWriter"/> in

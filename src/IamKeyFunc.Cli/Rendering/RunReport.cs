@@ -44,6 +44,31 @@ internal static class RunReport
         console.MarkupLine(Tally(records));
     }
 
+    /// <summary>The change events of the run, one row each (nothing when there are none).</summary>
+    public static void WriteEvents(IAnsiConsole console, IReadOnlyList<KeyEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"Changes since the previous run ({events.Count})");
+        table.AddColumns("Event", "Account", "User", "Key (SHA-256)", "Before", "After", "Detail");
+        foreach (var e in events.OrderBy(e => e.AccountId, StringComparer.Ordinal).ThenBy(e => e.UserName, StringComparer.Ordinal))
+        {
+            table.AddRow(
+                Markup.Escape(e.EventType),
+                Markup.Escape(e.AccountAlias ?? e.AccountId),
+                Markup.Escape(e.UserName),
+                Markup.Escape(e.AccessKeyIdHash is { } hash ? hash[..12] + "\u2026" : "(root key)"),
+                e.StatusBefore ?? "-",
+                e.StatusAfter ?? "-",
+                Markup.Escape(e.Detail));
+        }
+
+        console.Write(table);
+    }
+
     public static void WriteOutcome(IAnsiConsole console, RunResult result)
     {
         var failed = result.Accounts.Count(a => a.Is(AccountStatus.Failed));

@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Aws.Pipeline;
+
 namespace IamKeyFunc.Reporting.Aws;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace IamKeyFunc.Reporting.Aws;
 /// a request is throttled (once per "window": throttles of requests admitted before the last cut do not cut
 /// again), and grows by one after <c>limit</c> consecutive successes. Never below 1. Waiters are served FIFO.
 /// </summary>
-internal sealed class AimdConcurrencyLimiter
+internal sealed class AimdConcurrencyLimiter : IRequestPacer
 {
     private readonly object _gate = new();
     private readonly LinkedList<TaskCompletionSource<Lease>> _waiters = new();
@@ -63,6 +65,13 @@ internal sealed class AimdConcurrencyLimiter
 
         return WaitAsync(waiter, node, cancellationToken);
     }
+
+    async Task<IDisposable> IRequestPacer.AcquireAsync(CancellationToken cancellationToken) =>
+        await AcquireAsync(cancellationToken).ConfigureAwait(false);
+
+    void IRequestPacer.OnSuccess(IDisposable lease) => OnSuccess();
+
+    void IRequestPacer.OnThrottled(IDisposable lease) => OnThrottled((Lease)lease);
 
     /// <summary>A request finished without being throttled.</summary>
     public void OnSuccess()

@@ -16,7 +16,17 @@ public static class CredentialReportParser
     {
         ArgumentNullException.ThrowIfNull(base64Content);
         byte[] bytes = Convert.FromBase64String(base64Content.Trim());
-        return ParseCsv(new UTF8Encoding(false, true).GetString(bytes).TrimStart('\uFEFF'), generatedTime);
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new FormatException($"The credential report is not UTF-8 (byte {ex.Index} cannot be decoded).", ex);
+        }
+
+        return ParseCsv(text.TrimStart('\uFEFF'), generatedTime);
     }
 
     /// <summary>Parses the CSV text. Throws <see cref="FormatException"/> when the header lacks <c>user</c> or <c>arn</c>.</summary>

@@ -5,7 +5,9 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,14 +28,9 @@ public partial class IamClient
     private const int MaxPageSize = 1000;
     private static readonly TimeSpan MaxPollDelay = TimeSpan.FromSeconds(5);
 
-    private readonly HttpClient _httpClient;
-    private readonly AWSCredentials _credentials;
-    private readonly Uri _endpoint;
-    private readonly string _signingRegion;
     private readonly CollectionOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly SigV4Signer _signer;
-    private readonly AimdConcurrencyLimiter _limiter;
+    private readonly AwsRequestPipeline _pipeline;
     private readonly ILogger _logger;
 
     /// <param name="httpClient">From <see cref="IHttpClientFactory"/> (<see cref="IamClientFactory.HttpClientName"/>).</param>
@@ -54,33 +51,30 @@ public partial class IamClient
         ILogger<IamClient>? logger = null,
         string? accountLabel = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(signingRegion);
-        _httpClient = httpClient;
-        _credentials = credentials;
-        _endpoint = endpoint;
-        _signingRegion = signingRegion;
         _options = options ?? new CollectionOptions();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _signer = new SigV4Signer(_timeProvider);
-        _limiter = new AimdConcurrencyLimiter(_options.MaxConcurrentRequestsPerAccount);
         _logger = logger ?? NullLogger<IamClient>.Instance;
         AccountLabel = string.IsNullOrWhiteSpace(accountLabel) ? endpoint.Host : accountLabel;
+        _pipeline = new AwsRequestPipeline(
+            httpClient,
+            credentials,
+            new AwsEndpoint(endpoint, signingRegion, ServiceName),
+            AwsPipelineOptions.From(_options),
+            new AimdConcurrencyLimiter(_options.MaxConcurrentRequestsPerAccount),
+            _timeProvider,
+            _logger,
+            AccountLabel,
+            Stats);
     }
 
     /// <summary>For mocking.</summary>
     protected IamClient()
     {
-        _httpClient = null!;
-        _credentials = null!;
-        _endpoint = null!;
-        _signingRegion = "";
         _options = new CollectionOptions();
         _timeProvider = TimeProvider.System;
-        _signer = new SigV4Signer(_timeProvider);
-        _limiter = new AimdConcurrencyLimiter(1);
+        _pipeline = null!;
         _logger = NullLogger.Instance;
         AccountLabel = "";
     }
@@ -88,11 +82,6 @@ public partial class IamClient
     public string AccountLabel { get; }
 
     public IamClientStats Stats { get; } = new();
-
-    /// <summary>The AIMD limiter's current bound on requests in flight.</summary>
-    public int ConcurrencyLimit => _limiter.Limit;
-
-    internal AimdConcurrencyLimiter Limiter => _limiter;
 
     /// <summary>One page of <c>ListUsers</c>. IAM may return fewer than <paramref name="maxItems"/> while more exist.</summary>
     public virtual async Task<IamPage<IamUser>> ListUsersAsync(string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
@@ -161,7 +150,7 @@ public partial class IamClient
         {
             return CredentialReportParser.ParseBase64(content, generatedTime ?? _timeProvider.GetUtcNow());
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new IamException(
                 $"IAM GetCredentialReport for {AccountLabel} returned a report that could not be read: {ex.Message}",
@@ -213,7 +202,7 @@ public partial class IamClient
                 }
 
                 polls++;
-                var delay = RetryBackoff.EqualJitter(polls, _options.RetryBaseDelay, Min(_options.RetryMaxDelay, MaxPollDelay));
+                var delay = Backoff.EqualJitter(polls, _options.RetryBaseDelay, Min(_options.RetryMaxDelay, MaxPollDelay));
                 LogReportPending(AccountLabel, lastState, delay);
                 await Task.Delay(delay, _timeProvider, linked.Token).ConfigureAwait(false);
             }
@@ -250,13 +239,21 @@ public partial class IamClient
         return parameters;
     }
 
+    /// <summary>
+    /// Follows <c>Marker</c> while <c>IsTruncated</c>. A marker seen before (a cycle, not only a repeat of the last one)
+    /// fails with <see cref="IamErrorCodes.PaginationLoop"/>; more pages than IAM's own limits allow
+    /// (<see cref="MaxPages"/>) fail with <see cref="IamErrorCodes.TooManyPages"/>, so a hostile endpoint cannot keep
+    /// the account busy forever.
+    /// </summary>
     private async IAsyncEnumerable<T> AllPagesAsync<T>(
         string action,
         Func<string?, Task<IamPage<T>>> fetchPage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        int maxPages = MaxPages(action);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         string? marker = null;
-        while (true)
+        for (int pages = 1; ; pages++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var page = await fetchPage(marker).ConfigureAwait(false);
@@ -270,30 +267,42 @@ public partial class IamClient
                 yield break;
             }
 
-            if (page.Marker is null || page.Marker == marker)
+            if (page.Marker is null)
             {
-                throw new IamException(
-                    $"IAM {action} for {AccountLabel} said IsTruncated but gave no new Marker.",
-                    IamErrorCodes.InvalidResponse, (int)HttpStatusCode.OK, operation: action);
+                throw PagingFailure(action, IamErrorCodes.InvalidResponse, $"said IsTruncated but gave no Marker on page {pages}.");
+            }
+
+            if (!seen.Add(page.Marker))
+            {
+                throw PagingFailure(action, IamErrorCodes.PaginationLoop, $"returned a Marker it had already given (page {pages}): the pages loop.");
+            }
+
+            if (pages >= maxPages)
+            {
+                throw PagingFailure(action, IamErrorCodes.TooManyPages, $"was still truncated after {pages} pages, more than IAM's limits allow.");
             }
 
             marker = page.Marker;
         }
     }
 
-    private T Parse<T>(string action, XElement result, Func<XElement, T> parse)
+    /// <summary>
+    /// The most pages an honest IAM can return: 5,000 users per account (a truncated page holds at least one),
+    /// 2 access keys per user, 1 alias per account; with room to spare for pages IAM cuts short.
+    /// </summary>
+    internal static int MaxPages(string action) => action switch
     {
-        try
-        {
-            return parse(result);
-        }
-        catch (Exception ex) when (ex is XmlException or FormatException)
-        {
-            throw new IamException(
-                $"IAM {action} for {AccountLabel} returned a response that could not be read: {ex.Message}",
-                IamErrorCodes.InvalidResponse, (int)HttpStatusCode.OK, IamXml.RequestId(result), operation: action, innerException: ex);
-        }
-    }
+        "ListUsers" => MaxUsersPerAccount,
+        _ => 10,
+    };
+
+    internal const int MaxUsersPerAccount = 5000;
+
+    private IamException PagingFailure(string action, string code, string message) =>
+        new($"IAM {action} for {AccountLabel} {message}", code, (int)HttpStatusCode.OK, operation: action);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Credential report for {Account} not ready ({State}); polling again in {Delay}.")]
+    private partial void LogReportPending(string account, string state, TimeSpan delay);
 }

@@ -3,10 +3,8 @@ using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace IamKeyFunc.Reporting.Aws;
 
@@ -35,9 +33,10 @@ public class IamClientFactory(
 public static class IamClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the named <c>iam</c> HttpClient with one resilience handler that only bounds each attempt
-    /// (<c>IamKey:Collection:RequestTimeout</c>; the retries live in <see cref="IamClient"/> because each attempt
-    /// must be re-signed and feed the limiter) and <see cref="IamClientFactory"/>. Binding and validating
+    /// Registers the named <c>iam</c> HttpClient and <see cref="IamClientFactory"/>. The client has no resilience
+    /// handler: retries, pacing and the per-attempt deadline (<c>IamKey:Collection:RequestTimeout</c>, covering the whole
+    /// body) live in <see cref="Pipeline.AwsRequestPipeline"/>, because each attempt must be re-signed. Its
+    /// <see cref="HttpClient.Timeout"/> is the same deadline again, as a backstop. Binding and validating
     /// <see cref="CollectionOptions"/> is the composition root's job.
     /// </summary>
     public static IServiceCollection AddIamClient(this IServiceCollection services)
@@ -46,12 +45,8 @@ public static class IamClientServiceCollectionExtensions
         services.AddOptions<CollectionOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IamClientFactory>();
-        services.AddHttpClient(IamClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("iam", (pipeline, context) =>
-            {
-                var collection = context.ServiceProvider.GetRequiredService<IOptions<CollectionOptions>>().Value;
-                pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = collection.RequestTimeout });
-            });
+        services.AddHttpClient(IamClientFactory.HttpClientName, (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<CollectionOptions>>().Value.RequestTimeout);
         return services;
     }
 }

@@ -1,4 +1,5 @@
-using System.Net;
+using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Retries;
 
 namespace IamKeyFunc.Reporting.Aws;
 
@@ -7,23 +8,8 @@ namespace IamKeyFunc.Reporting.Aws;
 /// fault or timeout after the retries ran out, or a response we could not read. The message never contains
 /// credentials or signatures.
 /// </summary>
-public sealed class IamException : Exception
+public sealed class IamException : ServiceException
 {
-    /// <summary>Codes that mean "slow down"; IAM sends <c>Throttling</c> with HTTP 400.</summary>
-    internal static readonly IReadOnlySet<string> ThrottlingCodes = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "RequestThrottled",
-        "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException",
-        "SlowDown", "BandwidthLimitExceeded", "PriorRequestNotComplete", "EC2ThrottledException",
-    };
-
-    /// <summary>Codes for a service-side fault that is worth retrying whatever the status.</summary>
-    internal static readonly IReadOnlySet<string> TransientCodes = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "ServiceUnavailable", "ServiceUnavailableException", "InternalError", "InternalFailure", "ServiceFailure",
-        "RequestTimeout", "RequestTimeoutException",
-    };
-
     public IamException(string message)
         : this(message, errorCode: "Unknown", statusCode: 0)
     {
@@ -43,11 +29,8 @@ public sealed class IamException : Exception
         string? operation = null,
         int attempts = 1,
         Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, errorCode, statusCode, requestId, innerException)
     {
-        ErrorCode = errorCode;
-        StatusCode = statusCode;
-        RequestId = requestId;
         ErrorType = errorType;
         Operation = operation;
         Attempts = attempts;
@@ -58,15 +41,6 @@ public sealed class IamException : Exception
     {
     }
 
-    /// <summary>The AWS error code (<c>AccessDenied</c>, <c>Throttling</c>, ...), or our own for non-AWS failures
-    /// (<c>RequestTimeout</c>, <c>ConnectionFailure</c>, <c>InvalidResponse</c>, <c>CredentialReportTimeout</c>).</summary>
-    public string ErrorCode { get; }
-
-    /// <summary>The HTTP status of the last response, or 0 when none arrived.</summary>
-    public int StatusCode { get; }
-
-    public string? RequestId { get; }
-
     /// <summary><c>Sender</c> (our fault) or <c>Receiver</c> (AWS's fault), when AWS said so.</summary>
     public string? ErrorType { get; }
 
@@ -76,30 +50,25 @@ public sealed class IamException : Exception
     /// <summary>How many HTTP attempts were made before giving up.</summary>
     public int Attempts { get; }
 
-    public bool IsThrottling => IsThrottlingError(ErrorCode, StatusCode);
+    public bool IsThrottling => RetryRules.IsThrottling(ErrorCode, Status);
 
     /// <summary>Worth retrying: throttling, 5xx, timeouts, connection faults, or a transient service code.</summary>
-    public bool IsTransient => IsTransientError(ErrorCode, StatusCode);
-
-    internal static bool IsThrottlingError(string errorCode, int statusCode) =>
-        ThrottlingCodes.Contains(errorCode) || statusCode == (int)HttpStatusCode.TooManyRequests;
-
-    internal static bool IsTransientError(string errorCode, int statusCode) =>
-        IsThrottlingError(errorCode, statusCode) || statusCode >= 500 || TransientCodes.Contains(errorCode)
-        || errorCode is IamErrorCodes.RequestTimeout or IamErrorCodes.ConnectionFailure;
+    public bool IsTransient => RetryRules.IsTransient(ErrorCode, Status);
 }
 
 /// <summary>Error codes this client produces itself (AWS's own codes pass through unchanged).</summary>
 public static class IamErrorCodes
 {
-    public const string RequestTimeout = "RequestTimeout";
-    public const string ConnectionFailure = "ConnectionFailure";
-    public const string InvalidResponse = "InvalidResponse";
+    public const string RequestTimeout = AwsPipelineErrorCodes.RequestTimeout;
+    public const string ConnectionFailure = AwsPipelineErrorCodes.ConnectionFailure;
+    public const string InvalidResponse = AwsPipelineErrorCodes.InvalidResponse;
+    public const string PaginationLoop = "PaginationLoop";
+    public const string TooManyPages = "TooManyPages";
     public const string CredentialReportTimeout = "CredentialReportTimeout";
     public const string InvalidCredentialReport = "InvalidCredentialReport";
 
-    public const string ExpiredToken = "ExpiredToken";
-    public const string ExpiredTokenException = "ExpiredTokenException";
+    public const string ExpiredToken = AwsPipelineErrorCodes.ExpiredToken;
+    public const string ExpiredTokenException = AwsPipelineErrorCodes.ExpiredTokenException;
     public const string ReportInProgress = "ReportInProgress";
     public const string ReportNotPresent = "ReportNotPresent";
     public const string ReportExpired = "ReportExpired";

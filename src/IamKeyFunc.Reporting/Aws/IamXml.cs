@@ -23,9 +23,13 @@ internal static class IamXml
         return XDocument.Load(reader).Root ?? throw new XmlException("The document has no root element.");
     }
 
-    /// <summary>The <c>{Action}Result</c> wrapper, or the root when a service left it out.</summary>
+    /// <summary>True when <paramref name="root"/> is the answer to <paramref name="action"/>: <c>{Action}Response</c> or a bare <c>{Action}Result</c>.</summary>
+    public static bool IsAnswer(XElement root, string action) =>
+        root.LocalName() == action + "Response" || root.LocalName() == action + "Result";
+
+    /// <summary>The <c>{Action}Result</c> wrapper, or the <c>{Action}Response</c> root when a service left it out.</summary>
     public static XElement Result(XElement root, string action) =>
-        root.LocalName() == action + "Result" ? root : root.Descendant(action + "Result") ?? root;
+        root.LocalName() == action + "Result" ? root : root.Child(action + "Result") ?? root;
 
     public static IamPage<IamUser> ParseListUsers(XElement result) => Page(result, "Users", ParseUser);
 
@@ -97,12 +101,27 @@ internal static class IamXml
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double epochSeconds))
         {
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(epochSeconds * 1000));
+            double milliseconds = epochSeconds * 1000;
+            if (!double.IsFinite(milliseconds) || milliseconds < MinEpochMilliseconds || milliseconds > MaxEpochMilliseconds)
+            {
+                throw new FormatException($"The epoch time '{Cut(text)}' is outside the range of dates.");
+            }
+
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
         }
 
-        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
-            .ToUniversalTime();
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+        {
+            throw new FormatException($"'{Cut(text)}' is not a date.");
+        }
+
+        return date.ToUniversalTime();
     }
+
+    private static readonly double MinEpochMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly double MaxEpochMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     internal static IamPage<T> Page<T>(XElement result, string listName, Func<XElement, T> parseMember)
     {

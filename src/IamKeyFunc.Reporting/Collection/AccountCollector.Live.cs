@@ -9,7 +9,7 @@ public partial class AccountCollector
     {
         using var sideCalls = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reportTask = TryGetReportAsync(scan, sideCalls.Token);
-        var aliasTask = LoadAliasAsync(scan, sideCalls.Token);
+        var aliasTask = LoadAliasAsync(scan, cancellationToken); // not cancelled when the users fail: a failed account still shows its alias
         try
         {
             var users = await ListUsersWithKeysAsync(scan, cancellationToken).ConfigureAwait(false);
@@ -20,7 +20,7 @@ public partial class AccountCollector
         }
         finally
         {
-            // When the users fail, do not leave the report poll running; when they succeed, both side calls are done.
+            // When the users fail, do not leave the report poll running (the alias call, one request, may finish); when they succeed, both side calls are done.
             await sideCalls.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(reportTask, aliasTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

@@ -7,8 +7,7 @@ public partial class AccountCollector
 {
     private async Task<Inventory> CollectFromReportAsync(AccountScan scan, CancellationToken cancellationToken)
     {
-        using var sideCalls = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var aliasTask = LoadAliasAsync(scan, sideCalls.Token);
+        var aliasTask = LoadAliasAsync(scan, cancellationToken); // not cancelled when the report fails: a failed account still shows its alias
         try
         {
             var report = await scan.Iam.GetCredentialReportAsync(_options.CredentialReportTimeout, cancellationToken).ConfigureAwait(false);
@@ -21,7 +20,6 @@ public partial class AccountCollector
         }
         finally
         {
-            await sideCalls.CancelAsync().ConfigureAwait(false);
             await aliasTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }

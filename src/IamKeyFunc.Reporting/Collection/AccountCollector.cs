@@ -117,6 +117,7 @@ public partial class AccountCollector
         [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)
             .DistinctBy(k => (k.IsRoot, k.UserName, k.IsRoot ? null : k.AccessKeyId, k.IsRoot ? k.Slot : 0))];
 
+
     private static double? AgeHours(Inventory inventory) => inventory is { Report: { } report, ReportReadAt: { } readAt }
         ? Math.Round(Math.Max(0, (readAt - report.GeneratedTime).TotalHours), 2)
         : null;

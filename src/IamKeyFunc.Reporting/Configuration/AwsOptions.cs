@@ -12,10 +12,14 @@ public sealed class AwsOptions
     [RegularExpression(AwsArn.RolePattern, ErrorMessage = "IamKey:Aws:RoleArn must look like arn:aws:iam::111122223333:role/IamKeyFuncReader.")]
     public string RoleArn { get; set; } = "";
 
-    /// <summary>The Entra app registration's identifier URI, <c>api://{appId}</c>; the managed identity asks for a v1 token for it.</summary>
+    /// <summary>
+    /// The Entra app registration's identifier URI: <c>api://{appId}</c> (infra/entra/create-app-registration.sh) or
+    /// <c>api://{tenantId}/{name}</c> (the Bicep deployment, which cannot know the appId in advance); the managed identity
+    /// asks for a v1 token for it.
+    /// </summary>
     [Required(ErrorMessage = "IamKey:Aws:Audience is required: the app registration's identifier URI, api://{{appId}}.")]
-    [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} (a GUID).")]
+    [RegularExpression(@"^api://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(/[A-Za-z0-9._~-]{1,64})?$",
+        ErrorMessage = "IamKey:Aws:Audience must be the app registration's identifier URI, api://{{appId}} or api://{{tenantId}}/{{name}} (GUIDs).")]
     public string Audience { get; set; } = "";
 
     /// <summary>Where the source credentials come from: the Azure identity (default) or the AWS SDK chain (profile, SSO, environment) for runs outside Azure.</summary>

@@ -20,6 +20,11 @@ public sealed class DeliveryOptions
     [RegularExpression(@"^[A-Za-z0-9_]{1,100}$", ErrorMessage = "IamKey:Delivery:RunSummaryTable must be letters, digits or underscores, at most 100 characters.")]
     public string RunSummaryTable { get; set; } = "AwsAccessKeyRunSummary";
 
+    /// <summary>Log type / table stem of the change events (the <c>AwsAccessKeyEvents</c> table; see <c>IamKey:History</c>).</summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z0-9_]{1,100}$", ErrorMessage = "IamKey:Delivery:KeyEventTable must be letters, digits or underscores, at most 100 characters.")]
+    public string KeyEventTable { get; set; } = "AwsAccessKeyEvents";
+
     /// <summary>Attempts per batch (first try included) on 429, 500 and 503.</summary>
     [Range(1, 10, ErrorMessage = "IamKey:Delivery:MaxAttempts must be between 1 and 10.")]
     public int MaxAttempts { get; set; } = 4;

@@ -23,6 +23,12 @@ internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOption
             errors.Add("IamKey:Delivery:KeyRecordTable and IamKey:Delivery:RunSummaryTable must be different tables.");
         }
 
+        if (string.Equals(options.KeyEventTable, options.KeyRecordTable, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(options.KeyEventTable, options.RunSummaryTable, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("IamKey:Delivery:KeyEventTable must differ from IamKey:Delivery:KeyRecordTable and RunSummaryTable.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -15,6 +15,9 @@ public sealed class LogsIngestionOptions
 
     public string RunSummaryStream { get; set; } = "Custom-AwsAccessKeyRunSummary";
 
+    /// <summary>The DCR stream of the change events.</summary>
+    public string KeyEventStream { get; set; } = "Custom-AwsAccessKeyEvents";
+
     /// <summary>Token audience; <c>https://monitor.azure.us</c> or <c>https://monitor.azure.cn</c> in sovereign clouds.</summary>
     public Uri Audience { get; set; } = new("https://monitor.azure.com");
 

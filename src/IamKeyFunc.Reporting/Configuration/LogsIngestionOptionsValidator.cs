@@ -37,6 +37,11 @@ internal sealed partial class LogsIngestionOptionsValidator(IOptions<DeliveryOpt
             errors.Add("IamKey:LogsIngestion:RunSummaryStream must be a DCR stream name: Custom- followed by letters, digits or underscores.");
         }
 
+        if (options.KeyEventStream is null || !StreamNamePattern().IsMatch(options.KeyEventStream))
+        {
+            errors.Add("IamKey:LogsIngestion:KeyEventStream must be a DCR stream name: Custom- followed by letters, digits or underscores.");
+        }
+
         if (!OptionsChecks.IsAbsoluteHttps(options.Audience))
         {
             errors.Add("IamKey:LogsIngestion:Audience must be an absolute https URI such as https://monitor.azure.com.");

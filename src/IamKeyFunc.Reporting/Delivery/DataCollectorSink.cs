@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Retries;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -56,6 +57,9 @@ public sealed partial class DataCollectorSink : IReportSink
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
         SendAsync(records, ReportJsonContext.Default.KeyRecord, _delivery.KeyRecordTable, cancellationToken);
 
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
+        SendAsync(events, ReportJsonContext.Default.KeyEvent, _delivery.KeyEventTable, cancellationToken);
+
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
         SendAsync(summaries, ReportJsonContext.Default.RunSummary, _delivery.RunSummaryTable, cancellationToken);
 
@@ -63,7 +67,7 @@ public sealed partial class DataCollectorSink : IReportSink
     {
         if (!LogTypePattern().IsMatch(logType))
         {
-            throw new ArgumentException($"Log-Type '{logType}' must be letters, digits or underscores, at most 100 characters (IamKey:Delivery:KeyRecordTable / RunSummaryTable).", nameof(logType));
+            throw new ArgumentException($"Log-Type '{logType}' must be letters, digits or underscores, at most 100 characters (IamKey:Delivery:KeyRecordTable / KeyEventTable / RunSummaryTable).", nameof(logType));
         }
 
         var tally = new DeliveryTally(records.Count);
@@ -141,7 +145,7 @@ public sealed partial class DataCollectorSink : IReportSink
                 continue;
             }
 
-            var retryable = outcome.Status is not { } status || RetryTiming.IsRetryable(status);
+            var retryable = outcome.Status is not { } status || RetryRules.IsRetryable(status);
             var description = outcome.Describe();
             if (!retryable || attempt >= _delivery.MaxAttempts)
             {
@@ -150,7 +154,7 @@ public sealed partial class DataCollectorSink : IReportSink
                     : $"Data Collector refused batch {number}/{count}: {description}.";
             }
 
-            var delay = RetryTiming.NextDelay(attempt, outcome.RetryAfter, _delivery.RetryBaseDelay, _delivery.RetryMaxDelay);
+            var delay = Backoff.Next(attempt, outcome.RetryAfter, _delivery.RetryBaseDelay, _delivery.RetryMaxDelay);
             _logger.LogWarning(
                 "Data Collector batch {Batch}/{Batches} attempt {Attempt}/{MaxAttempts}: {Outcome}; retrying in {DelayMs} ms",
                 number, count, attempt, _delivery.MaxAttempts, description, delay.TotalMilliseconds);
@@ -182,9 +186,9 @@ public sealed partial class DataCollectorSink : IReportSink
             }
 
             var (code, message) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            return new Outcome(response.StatusCode, code, message, RetryTiming.ReadRetryAfter(response, _timeProvider.GetUtcNow()));
+            return new Outcome(response.StatusCode, code, message, RetryAfter.Read(response, _timeProvider.GetUtcNow()));
         }
-        catch (Exception ex) when (RetryTiming.IsTransientFault(ex, cancellationToken))
+        catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
         {
             return new Outcome(null, ex.GetType().Name, ex.Message, null);
         }

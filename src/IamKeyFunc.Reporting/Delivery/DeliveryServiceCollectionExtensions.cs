@@ -3,10 +3,8 @@ using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace IamKeyFunc.Reporting.Delivery;
 
@@ -31,9 +29,8 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogsIngestionOptions>, LogsIngestionOptionsValidator>());
 
         // The sink and the Logs Ingestion client run their own attempt loop (each attempt is re-signed with a fresh
-        // x-ms-date, or re-authorized), so each named client carries one resilience handler holding only the
-        // per-attempt timeout. Key Vault goes through the Azure SDK pipeline, which retries by itself; its client has
-        // no handler (see WorkspaceKeyProvider).
+        // x-ms-date, or re-authorized), so each named client only bounds one attempt. Key Vault goes through the Azure
+        // SDK pipeline, which retries and bounds each attempt by itself (see WorkspaceKeyProvider).
         AddTimeoutClient(services, DataCollectorSink.HttpClientName);
         AddTimeoutClient(services, LogsIngestionSink.HttpClientName);
         services.AddHttpClient(WorkspaceKeyProvider.HttpClientName);
@@ -53,13 +50,13 @@ public static class DeliveryServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// A named client whose <see cref="HttpClient.Timeout"/> is <c>IamKey:Delivery:RequestTimeout</c>: the callers send
+    /// with the default completion option, so the deadline covers the whole body, not only the headers.
+    /// </summary>
     private static void AddTimeoutClient(IServiceCollection services, string name) =>
-        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler($"{name}.Timeout", (pipeline, context) =>
-            {
-                var delivery = context.ServiceProvider.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-                pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = delivery.RequestTimeout });
-            });
+        services.AddHttpClient(name, (provider, client) =>
+            client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.RequestTimeout);
 
     private static LogsIngestionClient CreateLogsIngestionClient(IServiceProvider services)
     {

@@ -3,7 +3,8 @@ using IamKeyFunc.Reporting.Records;
 namespace IamKeyFunc.Reporting.Delivery;
 
 /// <summary>
-/// Where a run's records go: the Data Collector API, the Logs Ingestion API, or a JSONL file.
+/// Where a run's records go: the Data Collector API, the Logs Ingestion API, or a JSONL file; one
+/// method per table (key records, change events, run summaries).
 /// A sink batches, retries what is retryable, and reports exact counts; it does not throw for a
 /// batch that failed after its retries (that is in the result), only for configuration errors and
 /// cancellation.
@@ -14,6 +15,8 @@ public interface IReportSink
     string Name { get; }
 
     Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default);
+
+    Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default);
 
     Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default);
 }

@@ -7,8 +7,8 @@ namespace IamKeyFunc.Reporting.Delivery;
 
 /// <summary>
 /// Writes records as JSON Lines (one object per line, UTF-8) to a file or to standard output, for the CLI and dry
-/// runs. Both tables share one stream; each line starts with a <c>table</c> discriminator holding the table name
-/// (<c>IamKey:Delivery:KeyRecordTable</c> or <c>RunSummaryTable</c>), followed by the record's columns exactly as the
+/// runs. All tables share one stream; each line starts with a <c>table</c> discriminator holding the table name
+/// (<c>IamKey:Delivery:KeyRecordTable</c>, <c>KeyEventTable</c> or <c>RunSummaryTable</c>), followed by the record's columns exactly as the
 /// Logs Ingestion sink sends them: <c>{"table":"AwsAccessKeyReport","RunId":"…",…}</c>.
 /// </summary>
 public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
@@ -20,16 +20,22 @@ public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
     private readonly bool _ownsStream;
     private readonly string _keyRecordTable;
     private readonly string _runSummaryTable;
+    private readonly string _keyEventTable;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Appends to <paramref name="path"/> (created if missing), or writes to standard output when it is <c>-</c>.</summary>
-    public JsonlFileSink(string path, string keyRecordTable = "AwsAccessKeyReport", string runSummaryTable = "AwsAccessKeyRunSummary")
-        : this(OpenPath(path), ownsStream: path != StandardOutput, keyRecordTable, runSummaryTable)
+    /// <summary>
+    /// Appends to <paramref name="path"/> (created if missing), or writes to standard output when it is <c>-</c>. The file
+    /// is held exclusively until disposed: a second writer fails at once with an <see cref="IOException"/> instead of
+    /// overwriting the first one's lines.
+    /// </summary>
+    public JsonlFileSink(string path, string keyRecordTable = "AwsAccessKeyReport", string runSummaryTable = "AwsAccessKeyRunSummary", string keyEventTable = "AwsAccessKeyEvents")
+        : this(OpenPath(path), ownsStream: path != StandardOutput, keyRecordTable, runSummaryTable, keyEventTable)
     {
     }
 
-    internal JsonlFileSink(Stream stream, bool ownsStream, string keyRecordTable, string runSummaryTable)
+    internal JsonlFileSink(Stream stream, bool ownsStream, string keyRecordTable, string runSummaryTable, string keyEventTable = "AwsAccessKeyEvents")
     {
+        _keyEventTable = keyEventTable;
         _stream = stream;
         _ownsStream = ownsStream;
         _keyRecordTable = keyRecordTable;
@@ -40,6 +46,9 @@ public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
 
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
         WriteAsync(records, ReportJsonContext.Default.KeyRecord, _keyRecordTable, cancellationToken);
+
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
+        WriteAsync(events, ReportJsonContext.Default.KeyEvent, _keyEventTable, cancellationToken);
 
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
         WriteAsync(summaries, ReportJsonContext.Default.RunSummary, _runSummaryTable, cancellationToken);
@@ -101,6 +110,6 @@ public sealed class JsonlFileSink : IReportSink, IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
-        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
     }
 }

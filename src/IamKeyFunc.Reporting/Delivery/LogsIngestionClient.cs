@@ -1,3 +1,4 @@
+using IamKeyFunc.Reporting.Retries;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -48,35 +49,11 @@ public class LogsIngestionClient
 
     public Uri Endpoint { get; }
 
-    /// <summary>Uploads one JSON array (UTF-8) as one gzip request.</summary>
-    /// <exception cref="ArgumentException">The compressed body is over the 1 MB limit; split it (or use <see cref="UploadAsync{T}"/>).</exception>
-    /// <exception cref="LogsIngestionException">The service refused it, or its attempts ran out.</exception>
-    public virtual async Task<LogsUploadResponse> UploadAsync(string ruleId, string streamName, ReadOnlyMemory<byte> jsonArrayUtf8, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(ruleId);
-        ArgumentException.ThrowIfNullOrEmpty(streamName);
-        var body = GzipJsonArrayBatcher.Compress(jsonArrayUtf8.Span);
-        if (body.Length > _options.MaxRequestBytes)
-        {
-            throw new ArgumentException($"The compressed body is {body.Length} bytes, over the {_options.MaxRequestBytes}-byte limit of one Logs Ingestion call.", nameof(jsonArrayUtf8));
-        }
-
-        return await UploadCompressedAsync(ruleId, streamName, body, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// Serializes the logs, splits them into gzip batches under the size limit and uploads them one after another.
+    /// Splits the serialized records into gzip batches under the size limit and uploads them one after another.
     /// A batch that fails after its retries is reported in the result (with its <see cref="LogsIngestionException"/>)
     /// and the remaining batches are still sent.
     /// </summary>
-    public virtual async Task<LogsUploadResult> UploadAsync<T>(string ruleId, string streamName, IEnumerable<T> logs, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(logs);
-        ArgumentNullException.ThrowIfNull(typeInfo);
-        var records = logs.Select((log, index) => new SerializedRecord(index, JsonSerializer.SerializeToUtf8Bytes(log, typeInfo))).ToList();
-        return await UploadSerializedAsync(ruleId, streamName, records, cancellationToken).ConfigureAwait(false);
-    }
-
     internal async Task<LogsUploadResult> UploadSerializedAsync(string ruleId, string streamName, IReadOnlyList<SerializedRecord> records, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(ruleId);
@@ -158,10 +135,10 @@ public class LogsIngestionClient
                     continue;
                 }
 
-                retryable = RetryTiming.IsRetryable(response.StatusCode);
-                retryAfter = RetryTiming.ReadRetryAfter(response, _options.TimeProvider.GetUtcNow());
+                retryable = RetryRules.IsRetryable(response.StatusCode);
+                retryAfter = RetryAfter.Read(response, _options.TimeProvider.GetUtcNow());
             }
-            catch (Exception ex) when (RetryTiming.IsTransientFault(ex, cancellationToken))
+            catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
             {
                 failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {ex.Message}", 0, ex.GetType().Name, clientRequestId, ex)
                 {
@@ -175,7 +152,7 @@ public class LogsIngestionClient
                 throw failure;
             }
 
-            var delay = RetryTiming.NextDelay(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            var delay = Backoff.Next(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
             _options.Logger.LogWarning(
                 "Logs Ingestion upload to stream {Stream} attempt {Attempt}/{MaxAttempts}: {Error}; retrying in {DelayMs} ms",
                 streamName, attempt, _options.MaxAttempts, failure.Message, delay.TotalMilliseconds);

@@ -4,23 +4,13 @@ namespace IamKeyFunc.Reporting.Delivery;
 /// The Logs Ingestion API refused an upload (or it could not be sent). Carries the service's error code (from
 /// <c>{"error":{"code"}}</c> or <c>x-ms-error-code</c>), the HTTP status (0 when no answer came back) and the request ID.
 /// </summary>
-public sealed class LogsIngestionException : Exception
+public sealed class LogsIngestionException : ServiceException
 {
     public LogsIngestionException(string message, int status, string? errorCode, string? requestId, Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, errorCode ?? (status == 0 ? "ConnectionFailure" : $"Http{status}"), status, requestId, innerException)
     {
-        Status = status;
-        ErrorCode = errorCode;
-        RequestId = requestId;
     }
-
-    public int Status { get; }
-
-    public string? ErrorCode { get; }
 
     /// <summary>Requests made before giving up (0 when nothing was sent).</summary>
     public int Attempts { get; internal set; }
-
-    /// <summary><c>x-ms-request-id</c> of the answer, or our <c>x-ms-client-request-id</c> when there was none.</summary>
-    public string? RequestId { get; }
 }

@@ -8,7 +8,7 @@ namespace IamKeyFunc.Reporting.Delivery;
 
 /// <summary>
 /// Sends records to a data collection rule through <see cref="LogsIngestionClient"/>: key records to
-/// <c>IamKey:LogsIngestion:KeyRecordStream</c>, summaries to <c>RunSummaryStream</c>. Column names are the record
+/// <c>IamKey:LogsIngestion:KeyRecordStream</c>, change events to <c>KeyEventStream</c>, summaries to <c>RunSummaryStream</c>. Column names are the record
 /// property names (no type suffixes); records with a field value over 64 KB are refused before sending.
 /// </summary>
 public sealed class LogsIngestionSink(
@@ -24,6 +24,9 @@ public sealed class LogsIngestionSink(
 
     public Task<DeliveryResult> SendKeyRecordsAsync(IReadOnlyList<KeyRecord> records, CancellationToken cancellationToken = default) =>
         SendAsync(records, ReportJsonContext.Default.KeyRecord, _options.KeyRecordStream, cancellationToken);
+
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default) =>
+        SendAsync(events, ReportJsonContext.Default.KeyEvent, _options.KeyEventStream, cancellationToken);
 
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default) =>
         SendAsync(summaries, ReportJsonContext.Default.RunSummary, _options.RunSummaryStream, cancellationToken);

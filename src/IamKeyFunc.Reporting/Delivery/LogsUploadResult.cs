@@ -3,7 +3,7 @@ namespace IamKeyFunc.Reporting.Delivery;
 /// <summary>One accepted request: 204 after <paramref name="Attempts"/> attempts.</summary>
 public sealed record LogsUploadResponse(int Status, string ClientRequestId, string? RequestId, int Attempts);
 
-/// <summary>One batch of an <see cref="LogsIngestionClient.UploadAsync{T}"/> call.</summary>
+/// <summary>One batch of a Logs Ingestion upload.</summary>
 /// <param name="RecordIndexes">Positions of the batch's records in the caller's sequence.</param>
 /// <param name="UncompressedBytes">JSON array length before gzip.</param>
 /// <param name="CompressedBytes">Body length as sent.</param>

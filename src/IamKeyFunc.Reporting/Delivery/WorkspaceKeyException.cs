@@ -4,15 +4,13 @@ namespace IamKeyFunc.Reporting.Delivery;
 /// The workspace key could not be read from Key Vault, or the secret is not a usable key. The message names the
 /// vault, the secret and the service's answer; it never contains the secret's value.
 /// </summary>
-public sealed class WorkspaceKeyException : Exception
+public sealed class WorkspaceKeyException : ServiceException
 {
     public WorkspaceKeyException(string message, Uri vaultUri, string secretName, int status, string? errorCode, bool isConfigurationError, Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, errorCode ?? (status == 0 ? "KeyVaultUnreachable" : $"Http{status}"), status, requestId: null, innerException)
     {
         VaultUri = vaultUri;
         SecretName = secretName;
-        Status = status;
-        ErrorCode = errorCode;
         IsConfigurationError = isConfigurationError;
     }
 
@@ -20,11 +18,6 @@ public sealed class WorkspaceKeyException : Exception
 
     public string SecretName { get; }
 
-    /// <summary>Key Vault's HTTP status; 0 when no answer came back (unreachable, timeout, token failure).</summary>
-    public int Status { get; }
-
-    /// <summary>Key Vault's error code (e.g. <c>Forbidden</c>, <c>SecretNotFound</c>) or ours (<c>InvalidWorkspaceKey</c>, <c>KeyVaultUnreachable</c>).</summary>
-    public string? ErrorCode { get; }
 
     /// <summary>True when retrying cannot help (no access, no such secret, not a key): the configuration must change.</summary>
     public bool IsConfigurationError { get; }

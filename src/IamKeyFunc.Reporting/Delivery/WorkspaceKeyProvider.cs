@@ -157,11 +157,7 @@ public class WorkspaceKeyProvider
             Transport = new HttpClientTransport(_httpClientFactory.CreateClient(HttpClientName)),
             DisableChallengeResourceVerification = _options.DisableChallengeResourceVerification,
         };
-        options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.MaxRetries = _delivery.MaxAttempts - 1;
-        options.Retry.Delay = _delivery.RetryBaseDelay;
-        options.Retry.MaxDelay = _delivery.RetryMaxDelay;
-        options.Retry.NetworkTimeout = _delivery.RequestTimeout;
+        AzureSdkRetry.Apply(options.Retry, _delivery);
         options.Diagnostics.IsLoggingContentEnabled = false;
         return options;
     }

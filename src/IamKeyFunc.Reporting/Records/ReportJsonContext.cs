@@ -11,6 +11,8 @@ namespace IamKeyFunc.Reporting.Records;
     Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(KeyRecord))]
 [JsonSerializable(typeof(RunSummary))]
+[JsonSerializable(typeof(KeyEvent))]
 [JsonSerializable(typeof(IReadOnlyList<KeyRecord>))]
 [JsonSerializable(typeof(IReadOnlyList<RunSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<KeyEvent>))]
 public sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -5,9 +5,10 @@ using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.History;
+using IamKeyFunc.Reporting.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,10 @@ namespace IamKeyFunc.Reporting.Runs;
 /// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery sends the key records, then the
 /// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
 /// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>.</para>
+/// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
+/// it is collected; the events are delivered after the key records, and the new snapshots are written only when the
+/// key records and the events were all delivered (not on dry runs, nor without a sink). A failed account, or a run
+/// whose delivery failed, keeps the old snapshots, so the next run reports the same changes again (at least once).</para>
 /// </summary>
 public partial class ReportJob
 {
@@ -38,6 +43,7 @@ public partial class ReportJob
     private readonly TimeProvider _time;
     private readonly ILogger<ReportJob> _logger;
     private readonly KeyPolicies? _policies;
+    private readonly KeyHistory? _history;
     private readonly Lock _gate = new();
     private string? _runningRunId;
 
@@ -49,7 +55,8 @@ public partial class ReportJob
         IOptions<CollectionOptions> options,
         TimeProvider timeProvider,
         ILogger<ReportJob> logger,
-        KeyPolicies? policies = null)
+        KeyPolicies? policies = null,
+        KeyHistory? history = null)
     {
         _policies = policies;
         _accounts = accounts;
@@ -59,6 +66,7 @@ public partial class ReportJob
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
+        _history = history is { Enabled: true } ? history : null;
     }
 
     /// <summary>For test doubles of the triggers.</summary>
@@ -133,13 +141,25 @@ public partial class ReportJob
         var outcomes = await CollectAllAsync(selection.All, selected, request, run, cancellationToken).ConfigureAwait(false);
         var summaries = WithUnmatchedExemptions(outcomes);
         var records = outcomes.SelectMany(o => o.Records).ToList();
+        var pending = outcomes.Select(o => o.History).OfType<PendingSnapshot>().ToList();
+        var events = pending.SelectMany(p => p.Changes.Events).ToList();
 
-        DeliveryResult? keyDelivery = null, summaryDelivery = null;
+        DeliveryResult? keyDelivery = null, eventDelivery = null, summaryDelivery = null;
         if (!request.DryRun && (request.Sink ?? _sink) is { } sink)
         {
             keyDelivery = await DeliverAsync(sink, records.Count, ct => sink.SendKeyRecordsAsync(records, ct), cancellationToken).ConfigureAwait(false);
+            if (_history is not null)
+            {
+                eventDelivery = await DeliverAsync(sink, events.Count, ct => sink.SendKeyEventsAsync(events, ct), cancellationToken).ConfigureAwait(false);
+            }
+
             summaries = WithKeyDelivery(summaries, keyDelivery);
             summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
+            if (_history is not null && keyDelivery.Succeeded && eventDelivery!.Succeeded)
+            {
+                var saved = await _history.SaveAsync(pending, cancellationToken).ConfigureAwait(false);
+                LogHistorySaved(run.RunId, events.Count, saved, pending.Count);
+            }
         }
 
         var result = new RunResult
@@ -148,11 +168,13 @@ public partial class ReportJob
             Trigger = request.Trigger,
             StartedAt = run.CollectedAt,
             Duration = _time.GetElapsedTime(started),
-            Status = StatusOf(summaries, keyDelivery, summaryDelivery),
+            Status = StatusOf(summaries, keyDelivery, summaryDelivery, eventDelivery),
             DryRun = request.DryRun,
             Accounts = summaries,
             Records = records,
+            Events = events,
             KeyDelivery = keyDelivery,
+            EventDelivery = eventDelivery,
             SummaryDelivery = summaryDelivery,
         };
         LogRun(result);
@@ -170,7 +192,7 @@ public partial class ReportJob
             var result = selected.Contains(session.AccountId)
                 ? await CollectAccountAsync(session, run, ct).ConfigureAwait(false)
                 : AccountResult.Skipped;
-            var outcome = new AccountOutcome(Summarize(session, request.Trigger, run, result), result.Records, result.MatchedExemptions);
+            var outcome = new AccountOutcome(Summarize(session, request.Trigger, run, result), result.Records, result.History, result.MatchedExemptions);
             if (result != AccountResult.Skipped)
             {
                 LogAccount(outcome.Summary);
@@ -199,11 +221,20 @@ public partial class ReportJob
                 inventory.Context?.UserTags?.ToDictionary(
                     u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));
             var records = _records.Build(inventory.Keys, context, policies);
+
+            // The history read is not part of the account's collection deadline; a store that fails costs only the events.
+            var history = _history is null
+                ? null
+                : await _history.CompareAsync(
+                    new HistoryContext(session.Partition.Name, session.AccountId, inventory.AccountAlias, run.RunId, run.CollectedAt),
+                    ObservedKeys.From(inventory.Keys, rootKeysKnown: inventory.ReportGeneratedAt is not null),
+                    cancellationToken).ConfigureAwait(false);
             return new AccountResult(
                 AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records, WithReportAge(inventory), _time.GetElapsedTime(started))
             {
                 Summary = inventory.Context?.Summary,
                 MatchedExemptions = policies?.MatchedExemptions,
+                History = history,
             };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
@@ -325,9 +356,9 @@ public partial class ReportJob
         }
     }
 
-    internal static RunStatus StatusOf(IReadOnlyList<RunSummary> accounts, DeliveryResult? keys, DeliveryResult? summaries)
+    internal static RunStatus StatusOf(IReadOnlyList<RunSummary> accounts, DeliveryResult? keys, DeliveryResult? summaries, DeliveryResult? events = null)
     {
-        if (keys is { Succeeded: false } || summaries is { Succeeded: false })
+        if (keys is { Succeeded: false } || summaries is { Succeeded: false } || events is { Succeeded: false })
         {
             return RunStatus.Failed;
         }
@@ -404,10 +435,13 @@ public partial class ReportJob
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ({Trigger}) {RunStatus}: {Accounts} accounts, {FailedAccounts} failed, {Keys} keys, {Delivered} delivered, {DeliveryFailed} failed delivery, dry run {DryRun}, in {DurationMs} ms")]
     private partial void LogRunDone(string runId, string trigger, RunStatus runStatus, int accounts, int failedAccounts, int keys, int delivered, int deliveryFailed, bool dryRun, double durationMs);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Events} change events delivered; {Saved} of {Accounts} account snapshots written")]
+    private partial void LogHistorySaved(string runId, int events, int saved, int accounts);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} failed: {ErrorCode}: {ErrorMessage}")]
     private partial void LogSinkFailed(string sink, string errorCode, string errorMessage);
 
-    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, IReadOnlySet<int>? MatchedExemptions = null);
+    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, IReadOnlySet<int>? MatchedExemptions = null);
 
     /// <summary>One account's outcome before it becomes a summary. <c>FindingsCount</c> counts keys with at least one finding.</summary>
     private sealed record AccountResult(AccountStatus Status, string? Alias, AccountCounts Counts, IReadOnlyList<KeyRecord> Records, AccountIssue? Issue, TimeSpan Duration)
@@ -415,6 +449,9 @@ public partial class ReportJob
         public IamAccountSummary? Summary { get; init; }
 
         public IReadOnlySet<int>? MatchedExemptions { get; init; }
+
+        /// <summary>The account's changes against its snapshot; null when history is off, the store failed, or the account failed.</summary>
+        public PendingSnapshot? History { get; init; }
 
         public static AccountResult Skipped { get; } = new(AccountStatus.Skipped, null, AccountCounts.None, [], new AccountIssue("NotRequested", "Not in the requested accounts."), TimeSpan.Zero);
     }

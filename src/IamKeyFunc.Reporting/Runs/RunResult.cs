@@ -23,22 +23,28 @@ public sealed record RunResult
 
     public required IReadOnlyList<KeyRecord> Records { get; init; }
 
+    /// <summary>The change events of the succeeded accounts (empty on an account's first run, and when <c>IamKey:History:Enabled</c> is false).</summary>
+    public IReadOnlyList<KeyEvent> Events { get; init; } = [];
+
     /// <summary>Null on dry runs and with the <c>None</c> sink.</summary>
     public DeliveryResult? KeyDelivery { get; init; }
 
     public DeliveryResult? SummaryDelivery { get; init; }
 
+    /// <summary>Null on dry runs, with the <c>None</c> sink, and when history is off.</summary>
+    public DeliveryResult? EventDelivery { get; init; }
+
     /// <summary>Why the run's accounts could not be resolved (see <c>AccountDirectory</c>); empty when they were. Nothing is collected or sent then.</summary>
     public IReadOnlyList<string> AccountErrors { get; init; } = [];
 
-    /// <summary>Records handed to the sink, key records and run summaries together.</summary>
-    public int RecordsSent => (KeyDelivery?.Records ?? 0) + (SummaryDelivery?.Records ?? 0);
+    /// <summary>Records handed to the sink: key records, change events and run summaries together.</summary>
+    public int RecordsSent => (KeyDelivery?.Records ?? 0) + (EventDelivery?.Records ?? 0) + (SummaryDelivery?.Records ?? 0);
 
-    /// <summary>Key records and run summaries the sink acknowledged.</summary>
-    public int RecordsDelivered => (KeyDelivery?.Delivered ?? 0) + (SummaryDelivery?.Delivered ?? 0);
+    /// <summary>Key records, change events and run summaries the sink acknowledged.</summary>
+    public int RecordsDelivered => (KeyDelivery?.Delivered ?? 0) + (EventDelivery?.Delivered ?? 0) + (SummaryDelivery?.Delivered ?? 0);
 
-    /// <summary>Key records and run summaries that failed delivery.</summary>
-    public int RecordsFailed => (KeyDelivery?.Failed ?? 0) + (SummaryDelivery?.Failed ?? 0);
+    /// <summary>Key records, change events and run summaries that failed delivery.</summary>
+    public int RecordsFailed => (KeyDelivery?.Failed ?? 0) + (EventDelivery?.Failed ?? 0) + (SummaryDelivery?.Failed ?? 0);
 }
 
 public enum RunStatus

@@ -2,8 +2,6 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Azure;
 using Azure.Identity;
-using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 
 namespace IamKeyFunc.Reporting.Runs;
@@ -11,7 +9,9 @@ namespace IamKeyFunc.Reporting.Runs;
 /// <summary>
 /// Turns an account failure into the summary's <c>ErrorCode</c> and a short message: the AWS or Azure error code when the
 /// exception carries one, otherwise the exception type name. The message is the outermost cause's only (no inner
-/// exceptions, no stack), on one line, JWT-shaped text redacted, at most <see cref="MaxMessageLength"/> characters.
+/// exceptions, no stack), on one line, JWT-shaped text redacted, at most <see cref="MaxMessageLength"/> characters: a
+/// longer one loses its middle, because the start names the operation and the end usually says why (AWS's
+/// "... because no identity-based policy allows the sts:AssumeRole action", the setting to change).
 /// </summary>
 internal static partial class SafeError
 {
@@ -25,8 +25,7 @@ internal static partial class SafeError
 
     private static string Code(Exception cause) => cause switch
     {
-        IamException iam => iam.ErrorCode,
-        AwsFederationException federation => federation.ErrorCode ?? nameof(AwsFederationException),
+        ServiceException service => service.ErrorCode,
         AmazonServiceException aws when !string.IsNullOrEmpty(aws.ErrorCode) => aws.ErrorCode,
         RequestFailedException azure => azure.ErrorCode ?? $"Http{azure.Status}",
         CredentialUnavailableException => "CredentialUnavailable",
@@ -38,7 +37,15 @@ internal static partial class SafeError
     internal static string Shorten(string message)
     {
         var oneLine = Whitespace().Replace(Jwt().Replace(message, "[redacted token]"), " ").Trim();
-        return oneLine.Length <= MaxMessageLength ? oneLine : string.Concat(oneLine.AsSpan(0, MaxMessageLength - 1), "\u2026");
+        if (oneLine.Length <= MaxMessageLength)
+        {
+            return oneLine;
+        }
+
+        const string Cut = " \u2026 ";
+        var head = (MaxMessageLength - Cut.Length) / 2;
+        var tail = MaxMessageLength - Cut.Length - head;
+        return string.Concat(oneLine.AsSpan(0, head).TrimEnd(), Cut, oneLine.AsSpan(oneLine.Length - tail).TrimStart());
     }
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]

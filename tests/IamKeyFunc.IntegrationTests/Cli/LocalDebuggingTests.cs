@@ -28,7 +28,9 @@ public sealed class LocalDebuggingTests : IDisposable
         var config = CliRunner.WriteConfig(_directory.Path, settings);
         var report = Path.Combine(_directory.Path, "report.jsonl");
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("collect", "--config", config, "--output", report, "--mode", "report");
+        var state = Path.Combine(_directory.Path, "state");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("collect", "--config", config, "--output", report, "--mode", "report", "--state-dir", state);
 
         await stop.CancelAsync();
         Assert.Equal(0, await emulator);
@@ -38,6 +40,7 @@ public sealed class LocalDebuggingTests : IDisposable
         var lines = (await File.ReadAllLinesAsync(report)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(lines, l => l.GetProperty("table").GetString() == "AwsAccessKeyReport" && l.GetProperty("DataSource").GetString() == "report");
         Assert.Equal(4, lines.Count(l => l.GetProperty("table").GetString() == "AwsAccessKeyRunSummary"));
+        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(state, "aws"), "*.json").Count()); // the baseline of each collected account
     }
 
     /// <summary>The <c>IamKey__…=value</c> lines and the test token, as a developer would paste them into local.settings.json.</summary>

@@ -18,7 +18,7 @@ public class AccountCollectorTests
         var accountId = aws.Scenario.CentralAccount.AccountId;
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         GroundTruth.AssertMatches(aws.Scenario.ExpectedKeys(accountId), collection.Records, "live");
@@ -38,7 +38,7 @@ public class AccountCollectorTests
         var accountId = aws.Scenario.CentralAccount.AccountId;
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         GroundTruth.AssertMatches(aws.Scenario.ExpectedKeys(accountId), collection.Records, "report");
@@ -57,8 +57,8 @@ public class AccountCollectorTests
         var accountId = scenario.CentralAccount.AccountId;
 
         // Act
-        var fromLive = await live.Collector.CollectAsync(live.Session(accountId), EmulatedAws.NewRun());
-        var fromReport = await report.Collector.CollectAsync(report.Session(accountId), EmulatedAws.NewRun());
+        var fromLive = await live.CollectAsync(accountId);
+        var fromReport = await report.CollectAsync(accountId);
 
         // Assert: the report hides only users whose every key is inactive and unused (N/A everywhere in their row).
         var hidden = scenario.CentralAccount.Users
@@ -80,8 +80,8 @@ public class AccountCollectorTests
         var accountId = scenario.CentralAccount.AccountId;
 
         // Act
-        var fromLive = await live.Collector.CollectAsync(live.Session(accountId), EmulatedAws.NewRun());
-        var fromReport = await report.Collector.CollectAsync(report.Session(accountId), EmulatedAws.NewRun());
+        var fromLive = await live.CollectAsync(accountId);
+        var fromReport = await report.CollectAsync(accountId);
 
         // Assert
         Assert.Equal(GroundTruth.KeySet(fromLive.Records), GroundTruth.KeySet(fromReport.Records));
@@ -98,7 +98,7 @@ public class AccountCollectorTests
         aws.Emulator.Stats.Reset();
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         var usersWithKeys = aws.Scenario.CentralAccount.Users.Count(u => u.AccessKeys.Count > 0);
@@ -117,7 +117,7 @@ public class AccountCollectorTests
         var accountId = aws.Scenario.CentralAccount.AccountId;
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         Assert.True(aws.Emulator.Stats.Calls(accountId, "ListUsers") > 100 / 7, aws.Emulator.Stats.ToString());
@@ -134,7 +134,7 @@ public class AccountCollectorTests
         var accountId = aws.Scenario.CentralAccount.AccountId;
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         Assert.True(aws.Emulator.Stats.ThrottledResponses > 0, aws.Emulator.Stats.ToString());
@@ -160,7 +160,7 @@ public class AccountCollectorTests
         };
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(member), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(member);
 
         // Assert
         Assert.True(aws.Emulator.Stats.ErrorsByCode.GetValueOrDefault("ExpiredToken") > 0, aws.Emulator.Stats.ToString());
@@ -177,7 +177,7 @@ public class AccountCollectorTests
         aws.Emulator.Options.Faults.FailNext("GenerateCredentialReport", 100, "AccessDenied", 403, "not authorized to perform: iam:GenerateCredentialReport");
 
         // Act
-        var collection = await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        var collection = await aws.CollectAsync(accountId);
 
         // Assert
         var userKeys = aws.Scenario.ExpectedKeys(accountId).Where(k => !k.IsRoot).ToList();

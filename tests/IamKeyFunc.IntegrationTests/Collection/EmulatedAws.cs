@@ -5,6 +5,8 @@ using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.Configuration;
@@ -71,7 +73,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
         return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
     }
 
-    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink.</summary>
+    /// <summary>Settings for the scenario: the central role, every other account as a member, loopback endpoints, short retries, no sink, no history.</summary>
     public static IConfiguration Configuration(AwsEmulatorServer emulator, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var scenario = emulator.Scenario;
@@ -91,6 +93,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
             ["IamKey:Collection:CredentialReportTimeout"] = "00:00:30",
             ["IamKey:Collection:KeyIdFormat"] = "Full",
             ["IamKey:Delivery:Sink"] = "None",
+            ["IamKey:History:Enabled"] = "false", // the history tests turn it on with a state folder of their own
         };
         foreach (var (key, value) in overrides ?? [])
         {
@@ -102,6 +105,16 @@ internal sealed class EmulatedAws : IAsyncDisposable
 
     /// <summary>The session of one account, as the job would use it.</summary>
     public AwsAccountSession Session(string accountId) => Sessions.Sessions.Single(s => s.AccountId == accountId);
+
+    /// <summary>Collects one account and turns its inventory into records, as the job does.</summary>
+    public async Task<CollectedAccount> CollectAsync(string accountId, CollectionRun? run = null)
+    {
+        run ??= NewRun();
+        var session = Session(accountId);
+        var inventory = await Collector.CollectAsync(session, run);
+        var context = new AccountContext(run, session.Partition.Name, accountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours);
+        return new CollectedAccount(inventory, _services.GetRequiredService<KeyRecordBuilder>().Build(inventory.Keys, context));
+    }
 
     /// <summary>IAM requests the emulator received for an account (its STS calls excluded).</summary>
     public long IamCalls(string accountId) =>
@@ -162,4 +175,14 @@ internal sealed class IamRequestHandler(IamRequestHook hook) : DelegatingHandler
         await hook.SeenAsync(request);
         return await base.SendAsync(request, cancellationToken);
     }
+}
+
+/// <summary>One account's inventory and the key records built from it.</summary>
+public sealed record CollectedAccount(AccountInventory Inventory, IReadOnlyList<KeyRecord> Records)
+{
+    public string? AccountAlias => Inventory.AccountAlias;
+
+    public AccountCounts Counts => Inventory.Counts;
+
+    public AccountIssue? Warning => Inventory.Warning;
 }

@@ -34,6 +34,29 @@ public sealed class DailyReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Timer_ShouldDeliverTheChangesSinceTheLastRunToTheEventsTable()
+    {
+        // Arrange: the first timer run sets each account's baseline
+        await _app.RunTimerAsync(_timeout.Token);
+        Assert.Empty(_app.Azure.DataCollector.Records("AwsAccessKeyEvents"));
+        _app.Aws.ChangeScenario(s => s.Account("444455556666").Users.Single(u => u.UserName == "terraform").AccessKeys[0].Status = "Inactive");
+
+        // Act
+        await _app.RunTimerAsync(_timeout.Token);
+
+        // Assert
+        var deactivated = Assert.Single(_app.Azure.DataCollector.Columns("AwsAccessKeyEvents"));
+        Assert.Equal(("terraform", "KeyDeactivated", "Active", "Inactive"), (
+            deactivated["UserName_s"].GetString(), deactivated["EventType_s"].GetString(),
+            deactivated["StatusBefore_s"].GetString(), deactivated["StatusAfter_s"].GetString()));
+        Assert.Equal(64, deactivated["AccessKeyIdHash_s"].GetString()!.Length); // a hash stays a string column (not _g)
+        Assert.Equal(1, deactivated["KeySlot_d"].GetInt32());
+        Assert.False(deactivated["RootKey_b"].GetBoolean());
+        Assert.True(deactivated.ContainsKey("PreviousCollectedAt_t"));
+        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(_app.StateDirectory, "aws"), "*.json").Count());
+    }
+
+    [Fact]
     public async Task Timer_ShouldLogOneLinePerAccountWithItsOutcome_AndNoSecret()
     {
         await _app.RunTimerAsync(_timeout.Token);

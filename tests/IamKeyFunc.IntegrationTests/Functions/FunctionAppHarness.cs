@@ -26,8 +26,9 @@ namespace IamKeyFunc.IntegrationTests.Functions;
 /// </summary>
 internal sealed class FunctionAppHarness : IAsyncDisposable
 {
-    private FunctionAppHarness(AwsEmulatorServer aws, AzureFakes azure, GatedCredential credential, LogCapture logs, IHost host)
+    private FunctionAppHarness(AwsEmulatorServer aws, AzureFakes azure, GatedCredential credential, LogCapture logs, IHost host, string stateDirectory)
     {
+        StateDirectory = stateDirectory;
         Aws = aws;
         Azure = azure;
         Credential = credential;
@@ -43,6 +44,9 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
     public GatedCredential Credential { get; }
 
     public IHost Host { get; }
+
+    /// <summary>Where the app keeps its snapshots (a folder standing in for the blobs in AzureWebJobsStorage).</summary>
+    public string StateDirectory { get; }
 
     /// <summary>Everything the app logged (what Application Insights would receive).</summary>
     public LogCapture Logs { get; }
@@ -64,13 +68,15 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         }
 
         settings["IAMKEY_SCHEDULE"] = "0 0 6 * * *";
+        var stateDirectory = Directory.CreateTempSubdirectory("iamkeys-function-state-").FullName;
+        settings[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = stateDirectory;
         var builder = Program.CreateBuilder([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
         var credential = new GatedCredential(azure.CreateCredential());
         builder.Services.AddSingleton<TokenCredential>(credential);
         azure.ConfigureServices(builder.Services);
         var logs = new LogCapture();
         builder.Logging.AddProvider(logs);
-        return new FunctionAppHarness(aws, azure, credential, logs, builder.Build());
+        return new FunctionAppHarness(aws, azure, credential, logs, builder.Build(), stateDirectory);
     }
 
     /// <summary>The accounts whose member role trusts the central role (the sample's legacy account does not).</summary>
@@ -106,6 +112,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         Credential.Open();
         await Aws.DisposeAsync();
         await Azure.DisposeAsync();
+        Directory.Delete(StateDirectory, recursive: true);
     }
 }
 

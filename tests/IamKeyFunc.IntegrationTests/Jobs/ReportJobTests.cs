@@ -140,20 +140,24 @@ public sealed class ReportJobTests : IDisposable
         await using var aws = await EmulatedAws.StartAsync(EmulatedAws.Generate(users: 2));
 
         // Act
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => aws.Job.RunAsync(new RunRequest(RunTrigger.Http, Accounts: ["123456789012"])));
+        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Http, Accounts: ["123456789012"]));
 
-        // Assert
-        Assert.Contains("123456789012", ex.Message, StringComparison.Ordinal);
+        // Assert: the run fails naming the account, collects and sends nothing, and releases the lock.
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains(result.AccountErrors, e => e.Contains("123456789012", StringComparison.Ordinal));
+        Assert.Empty(result.Accounts);
+        Assert.Empty(result.Records);
+        Assert.Equal(0, aws.Emulator.Stats.TotalCalls);
         Assert.Null(aws.Job.RunningRunId);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class Progress(Action<Reporting.Model.RunSummary> report) : IProgress<Reporting.Model.RunSummary>
+    private sealed class Progress(Action<Reporting.Records.RunSummary> report) : IProgress<Reporting.Records.RunSummary>
     {
         private readonly Lock _gate = new();
 
-        public void Report(Reporting.Model.RunSummary value)
+        public void Report(Reporting.Records.RunSummary value)
         {
             lock (_gate)
             {

@@ -171,6 +171,7 @@ public sealed partial class FakeDataCollector : LoopbackService
 
         if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
         {
+            AddFaultHeader(context, fault);
             var faultCode = fault.Status switch { 429 => "TooManyRequests", 503 => "ServiceUnavailable", _ => "UnspecifiedError" };
             return (fault.Status, faultCode, "Injected fault.", fault.RetryAfterSeconds, 0);
         }

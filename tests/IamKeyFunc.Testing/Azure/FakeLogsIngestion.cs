@@ -11,7 +11,7 @@ public sealed class FakeLogsIngestionOptions
 {
     public string DcrImmutableId { get; init; } = "dcr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    public IReadOnlySet<string> Streams { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "Custom-AwsAccessKeyReport", "Custom-AwsAccessKeyRunSummary" };
+    public IReadOnlySet<string> Streams { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "Custom-AwsAccessKeyReport", "Custom-AwsAccessKeyRunSummary", "Custom-AwsAccessKeyEvents" };
 
     /// <summary>Tokens must carry this audience (with or without a trailing slash).</summary>
     public string Audience { get; init; } = "https://monitor.azure.com";
@@ -94,6 +94,7 @@ public sealed class FakeLogsIngestion : LoopbackService
 
         if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
         {
+            AddFaultHeader(context, fault);
             return (fault.Status, fault.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected fault.", fault.RetryAfterSeconds, 0, 0);
         }
 

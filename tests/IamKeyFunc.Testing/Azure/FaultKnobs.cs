@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace IamKeyFunc.Testing.Azure;
 
-/// <summary>One scripted answer: wait <see cref="Delay"/>, then (when <see cref="Status"/> is not 0) answer with that status instead of serving the request.</summary>
-public sealed record Fault(int Status, int? RetryAfterSeconds, TimeSpan Delay);
+/// <summary>
+/// One scripted answer: wait <see cref="Delay"/>, then (when <see cref="Status"/> is not 0) answer with that status instead
+/// of serving the request, adding <see cref="Header"/> verbatim when set (e.g. a malformed <c>retry-after-ms</c>).
+/// </summary>
+public sealed record Fault(int Status, int? RetryAfterSeconds, TimeSpan Delay, (string Name, string Value)? Header = null);
 
 /// <summary>
 /// Scripted faults shared by the Azure fakes: the next requests fail with a status (429 with <c>Retry-After</c>,
@@ -29,6 +32,17 @@ public sealed class FaultKnobs
         for (var i = 0; i < count; i++)
         {
             _queue.Enqueue(new Fault(status, retryAfterSeconds, TimeSpan.Zero));
+        }
+
+        return this;
+    }
+
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/> with the raw header <paramref name="name"/>: <paramref name="value"/>.</summary>
+    public FaultKnobs FailNextWithHeader(int status, string name, string value, int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _queue.Enqueue(new Fault(status, null, TimeSpan.Zero, (name, value)));
         }
 
         return this;

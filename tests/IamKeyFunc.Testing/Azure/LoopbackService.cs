@@ -81,6 +81,15 @@ public abstract class LoopbackService : IAsyncDisposable
         return buffer.ToArray();
     }
 
+    /// <summary>Adds a fault's raw header to the answer (before its body is written).</summary>
+    protected static void AddFaultHeader(HttpContext context, Fault fault)
+    {
+        if (fault.Header is { } header)
+        {
+            context.Response.Headers.Append(header.Name, header.Value);
+        }
+    }
+
     protected static async Task WriteJsonAsync(HttpContext context, int status, object body, int? retryAfterSeconds = null)
     {
         context.Response.StatusCode = status;

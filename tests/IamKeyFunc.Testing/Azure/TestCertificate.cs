@@ -6,12 +6,18 @@ using Azure.Core.Pipeline;
 namespace IamKeyFunc.Testing.Azure;
 
 /// <summary>
-/// A self-signed server certificate made at run time (ECDSA P-256, SAN <c>localhost</c> and <c>127.0.0.1</c>) for the
+/// A self-signed server certificate made at run time (ECDSA P-256, SAN <c>localhost</c>, <c>vault.localhost</c> and <c>127.0.0.1</c>) for the
 /// HTTPS fakes, and clients that trust exactly this certificate (pinned), for tests only.
 /// </summary>
 public sealed class TestCertificate : IDisposable
 {
     private TestCertificate(X509Certificate2 certificate) => Certificate = certificate;
+
+    /// <summary>
+    /// A loopback name for Key Vault that passes the SDK's challenge check (the request host must be a subdomain of the
+    /// challenge resource, <c>https://localhost</c>) when the client cannot turn that check off, as in another process.
+    /// </summary>
+    public const string VaultHostName = "vault.localhost";
 
     /// <summary>The server certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
@@ -23,6 +29,7 @@ public sealed class TestCertificate : IDisposable
         var request = new CertificateRequest("CN=IamKeyFunc loopback test", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
+        names.AddDnsName(VaultHostName);
         names.AddIpAddress(System.Net.IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));

@@ -32,7 +32,7 @@ public class IamClientRetryTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal("Throttling", ex.ErrorCode);
-        Assert.Equal(400, ex.StatusCode);
+        Assert.Equal(400, ex.Status);
         Assert.Equal("req-error", ex.RequestId);
         Assert.Equal(3, ex.Attempts);
         Assert.True(ex.IsThrottling);
@@ -56,7 +56,7 @@ public class IamClientRetryTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListAccessKeysAsync("alice"));
 
         Assert.Equal(code, ex.ErrorCode);
-        Assert.Equal((int)status, ex.StatusCode);
+        Assert.Equal((int)status, ex.Status);
         Assert.Equal(1, ex.Attempts);
         Assert.Single(handler.Requests);
         Assert.Equal(0, client.Stats.Retries);
@@ -93,7 +93,7 @@ public class IamClientRetryTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal(IamErrorCodes.ConnectionFailure, ex.ErrorCode);
-        Assert.Equal(0, ex.StatusCode);
+        Assert.Equal(0, ex.Status);
         Assert.Equal(2, ex.Attempts);
         Assert.IsType<HttpRequestException>(ex.InnerException);
     }
@@ -231,14 +231,34 @@ public class IamClientRetryTests
     }
 
     [Fact]
-    public async Task Throttling_HalvesTheClientsConcurrencyLimit()
+    public async Task Throttling_HalvesTheRequestsInFlight()
     {
-        var handler = new StubIamHandler(r => r.Index == 1 ? IamWire.Throttling() : IamWire.Ok("ListUsers", OneUser));
+        int inFlight = 0;
+        int maxInFlight = 0;
+        var handler = new StubIamHandler(async (r, ct) =>
+        {
+            if (r.Index == 1)
+            {
+                return IamWire.Throttling();
+            }
+
+            int now = Interlocked.Increment(ref inFlight);
+            int seen;
+            while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen)
+            {
+            }
+
+            await Task.Delay(30, ct);
+            Interlocked.Decrement(ref inFlight);
+            return IamWire.Ok("ListUsers", OneUser);
+        });
         var client = IamTestClients.Create(handler, options: IamTestClients.FastOptions(maxConcurrency: 8));
 
         await client.ListUsersAsync();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.ListUsersAsync()));
 
-        Assert.Equal(4, client.ConcurrencyLimit);
+        // 8 allowed before the throttle, 4 after it (growing by one after 4 successes).
+        Assert.InRange(maxInFlight, 1, 5);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class IamExceptionTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal("Throttling", ex.ErrorCode);
-        Assert.Equal(400, ex.StatusCode);
+        Assert.Equal(400, ex.Status);
         Assert.Equal("Sender", ex.ErrorType);
         Assert.Equal("ListUsers", ex.Operation);
         Assert.True(ex.IsThrottling);
@@ -32,7 +32,7 @@ public class IamExceptionTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal("AccessDenied", ex.ErrorCode);
-        Assert.Equal(403, ex.StatusCode);
+        Assert.Equal(403, ex.Status);
         Assert.Equal("Sender", ex.ErrorType);
         Assert.Equal("4f6a1c2e-0000-0000-0000-000000000001", ex.RequestId);
         Assert.False(ex.IsThrottling);
@@ -56,7 +56,7 @@ public class IamExceptionTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal("ServiceUnavailable", ex.ErrorCode);
-        Assert.Equal(503, ex.StatusCode);
+        Assert.Equal(503, ex.Status);
         Assert.Equal("header-request-id", ex.RequestId);
         Assert.Equal(2, ex.Attempts);
         Assert.True(ex.IsTransient);
@@ -71,7 +71,7 @@ public class IamExceptionTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal("Forbidden", ex.ErrorCode);
-        Assert.Equal(403, ex.StatusCode);
+        Assert.Equal(403, ex.Status);
         Assert.Contains("(empty)", ex.Message, StringComparison.Ordinal);
     }
 
@@ -123,7 +123,7 @@ public class IamExceptionTests
         var ex = await Assert.ThrowsAsync<IamException>(() => client.ListUsersAsync());
 
         Assert.Equal(IamErrorCodes.InvalidResponse, ex.ErrorCode);
-        Assert.Equal(200, ex.StatusCode);
+        Assert.Equal(200, ex.Status);
         Assert.Single(handler.Requests);
     }
 

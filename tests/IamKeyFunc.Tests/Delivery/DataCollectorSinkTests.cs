@@ -146,6 +146,33 @@ public sealed class DataCollectorSinkTests
         Assert.False(result.Succeeded);
     }
 
+    /// <summary>Before the fix, <c>retry-after-ms: NaN</c> on batch 2 threw out of the loop: Delivered=0 while batch 1 was stored and the rest never sent.</summary>
+    [Theory]
+    [InlineData("retry-after-ms", "NaN")]
+    [InlineData("retry-after-ms", "-1")]
+    [InlineData("retry-after-ms", "1e308")]
+    [InlineData("Retry-After", "garbage")]
+    [InlineData("Retry-After", "Thu, 01 Jan 2015 00:00:00 GMT")]
+    [InlineData("Retry-After", "99999999999999999999")]
+    public async Task SendKeyRecords_TreatsAMalformedRetryAfterAsAbsentAndSendsEveryBatch(string header, string value)
+    {
+        // Arrange: batch 1 is accepted, batch 2's first attempt gets 503 with a malformed wait.
+        await using var fakes = await AzureFakes.StartAsync();
+        fakes.DataCollector.Faults.SlowNext(TimeSpan.Zero).FailNextWithHeader(503, header, value);
+        await using var host = DeliveryHost.Create(fakes, configure: PostLimit(4000), settings: new Dictionary<string, string?> { ["IamKey:Delivery:RetryMaxDelay"] = "00:00:00.050" });
+        var records = SampleRecords.Keys(20);
+
+        // Act
+        var result = await host.Sink.SendKeyRecordsAsync(records).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the accounting equals what the workspace holds, and every batch was attempted.
+        var stored = fakes.DataCollector.Records(Table);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal((20, 20, 0, 1), (result.Records, result.Delivered, result.Failed, result.Retries));
+        Assert.Equal(records.Select(r => r.UserName), stored.Select(r => r.GetProperty("UserName").GetString()));
+        Assert.True(result.Batches > 2, $"{result.Batches} batches");
+    }
+
     [Fact]
     public async Task SendKeyRecords_DoesNotRetryOther4xx()
     {

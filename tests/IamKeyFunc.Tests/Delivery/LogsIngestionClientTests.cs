@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Testing.Azure;
@@ -18,7 +19,7 @@ public sealed class LogsIngestionClientTests
         var records = SampleRecords.Keys(5);
 
         // Act
-        var result = await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, records, ReportJsonContext.Default.KeyRecord);
+        var result = await UploadRecords(client, fakes, records);
 
         // Assert
         var batch = Assert.Single(result.Batches);
@@ -48,7 +49,7 @@ public sealed class LogsIngestionClientTests
         var records = SampleRecords.Keys(200);
 
         // Act
-        var result = await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, records, ReportJsonContext.Default.KeyRecord);
+        var result = await UploadRecords(client, fakes, records);
 
         // Assert: several batches, each under the limit as sent, every record once and in order.
         Assert.True(result.Batches.Count > 2);
@@ -70,7 +71,7 @@ public sealed class LogsIngestionClientTests
         var client = CreateClient(fakes, time: time);
 
         // Act
-        var uploading = client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, SampleRecords.Keys(3), ReportJsonContext.Default.KeyRecord);
+        var uploading = UploadRecords(client, fakes, SampleRecords.Keys(3));
         await time.WaitForTimerAsync(TimeSpan.FromSeconds(20));
         Assert.False(uploading.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(20));
@@ -95,9 +96,9 @@ public sealed class LogsIngestionClientTests
         var records = SampleRecords.Keys(30);
 
         // Act
-        var first = await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, records.Take(1), ReportJsonContext.Default.KeyRecord);
+        var first = await UploadRecords(client, fakes, records.Take(1));
         fakes.LogsIngestion.Faults.FailNext(503, count: 3);
-        var second = await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, records, ReportJsonContext.Default.KeyRecord);
+        var second = await UploadRecords(client, fakes, records);
 
         // Assert
         Assert.Equal(3, Assert.Single(first.Batches).Attempts);
@@ -119,7 +120,7 @@ public sealed class LogsIngestionClientTests
         var client = CreateClient(fakes);
 
         var error = await Assert.ThrowsAsync<LogsIngestionException>(() =>
-            client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, "Custom-NotDeclared", Encoding.UTF8.GetBytes("[{\"a\":1}]")));
+            UploadBody(client, fakes, "Custom-NotDeclared", Encoding.UTF8.GetBytes("[{\"a\":1}]")));
 
         Assert.Equal((400, "InvalidStream"), (error.Status, error.ErrorCode));
         Assert.True(Guid.TryParse(error.RequestId, out _));
@@ -134,7 +135,7 @@ public sealed class LogsIngestionClientTests
         var client = CreateClient(fakes, audience: new Uri("https://monitor.azure.us"));
 
         var error = await Assert.ThrowsAsync<LogsIngestionException>(() =>
-            client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, Encoding.UTF8.GetBytes("[{\"a\":1}]")));
+            UploadBody(client, fakes, Stream, Encoding.UTF8.GetBytes("[{\"a\":1}]")));
 
         Assert.Equal((401, "InvalidAuthenticationToken"), (error.Status, error.ErrorCode));
         Assert.Equal(2, fakes.ManagedIdentity.TokenRequests.Count);
@@ -149,28 +150,40 @@ public sealed class LogsIngestionClientTests
         var client = CreateClient(fakes, time: time);
         var body = Encoding.UTF8.GetBytes("[{\"a\":1}]");
 
-        await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, body);
+        await UploadBody(client, fakes, Stream, body);
         time.Advance(TimeSpan.FromMinutes(54));
-        await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, body);
+        await UploadBody(client, fakes, Stream, body);
         Assert.Single(fakes.ManagedIdentity.TokenRequests);
         time.Advance(TimeSpan.FromMinutes(2));
-        await client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, body);
+        await UploadBody(client, fakes, Stream, body);
 
         Assert.Equal(2, fakes.ManagedIdentity.TokenRequests.Count);
         Assert.Equal(3, fakes.LogsIngestion.Posts.Count(p => p.Status == 204));
     }
 
     [Fact]
-    public async Task Upload_RejectsABodyOverTheLimitBeforeSending()
+    public async Task Upload_RefusesARecordOverTheLimitBeforeSending()
     {
         await using var fakes = await AzureFakes.StartAsync();
         var client = CreateClient(fakes, maxRequestBytes: 100);
-        var body = Encoding.UTF8.GetBytes($"[{{\"a\":\"{Convert.ToBase64String(new Random(1).GetItems<byte>([.. Enumerable.Range(0, 256).Select(i => (byte)i)], 1000))}\"}}]");
+        var body = Encoding.UTF8.GetBytes($"{{\"a\":\"{Convert.ToBase64String(new Random(1).GetItems<byte>([.. Enumerable.Range(0, 256).Select(i => (byte)i)], 1000))}\"}}");
 
-        await Assert.ThrowsAsync<ArgumentException>(() => client.UploadAsync(fakes.LogsIngestion.DcrImmutableId, Stream, body));
+        var result = await client.UploadSerializedAsync(fakes.LogsIngestion.DcrImmutableId, Stream, [new SerializedRecord(0, body)], CancellationToken.None);
 
+        var batch = Assert.Single(result.Batches);
+        Assert.Equal((0, "RecordTooLarge"), (batch.Attempts, batch.Error?.ErrorCode));
         Assert.Empty(fakes.LogsIngestion.Requests);
     }
+
+    private static Task<LogsUploadResult> UploadRecords(LogsIngestionClient client, AzureFakes fakes, IEnumerable<KeyRecord> records) =>
+        client.UploadSerializedAsync(
+            fakes.LogsIngestion.DcrImmutableId,
+            Stream,
+            [.. records.Select((r, i) => new SerializedRecord(i, JsonSerializer.SerializeToUtf8Bytes(r, ReportJsonContext.Default.KeyRecord)))],
+            CancellationToken.None);
+
+    private static Task<LogsUploadResponse> UploadBody(LogsIngestionClient client, AzureFakes fakes, string stream, byte[] json) =>
+        client.UploadCompressedAsync(fakes.LogsIngestion.DcrImmutableId, stream, GzipJsonArrayBatcher.Compress(json), CancellationToken.None);
 
     private static LogsIngestionClient CreateClient(AzureFakes fakes, int maxRequestBytes = 1_000_000, TimeProvider? time = null, Uri? audience = null) =>
         new(fakes.LogsIngestion.Endpoint, fakes.CreateCredential(), new LogsIngestionClientOptions

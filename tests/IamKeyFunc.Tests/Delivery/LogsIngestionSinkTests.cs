@@ -52,6 +52,26 @@ public sealed class LogsIngestionSinkTests
         Assert.Equal(posts.Where(p => p.Status == 204).Sum(p => (long)p.UncompressedBytes), result.Bytes);
     }
 
+    [Theory]
+    [InlineData("retry-after-ms", "NaN")]
+    [InlineData("x-ms-retry-after-ms", "Infinity")]
+    [InlineData("Retry-After", "-5")]
+    [InlineData("Retry-After", "Thu, 01 Jan 2015 00:00:00 GMT")]
+    public async Task Sink_TreatsAMalformedRetryAfterAsAbsentAndSendsEveryBatch(string header, string value)
+    {
+        await using var fakes = await AzureFakes.StartAsync();
+        fakes.LogsIngestion.Options.MaxRequestBytes = 2000;
+        fakes.LogsIngestion.Faults.SlowNext(TimeSpan.Zero).FailNextWithHeader(429, header, value);
+        await using var host = DeliveryHost.Create(fakes, SinkMode.LogsIngestion, configure: RequestLimit(2000), settings: new Dictionary<string, string?> { ["IamKey:Delivery:RetryMaxDelay"] = "00:00:00.050" });
+
+        var result = await host.Sink.SendKeyRecordsAsync(SampleRecords.Keys(200)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var stored = fakes.LogsIngestion.Records("Custom-AwsAccessKeyReport").Count;
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal((200, 200, 200, 0, 1), (result.Records, stored, result.Delivered, result.Failed, result.Retries));
+        Assert.True(result.Batches > 2, $"{result.Batches} batches");
+    }
+
     [Fact]
     public async Task Sink_ReportsAnExhaustedBatchAndStillSendsTheRest()
     {

@@ -19,6 +19,7 @@ public sealed partial class ReadmeTests
     [Theory]
     [InlineData(typeof(KeyRecord), "AwsAccessKeyReport")]
     [InlineData(typeof(RunSummary), "AwsAccessKeyRunSummary")]
+    [InlineData(typeof(KeyEvent), "AwsAccessKeyEvents")]
     public void ColumnList_ShouldMatchTheRecordPropertiesAndTheirDataCollectorSuffixes(Type record, string table)
     {
         var expected = record.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -49,6 +49,11 @@ public sealed partial class AppSettingsTests
         ["IamKey__Policies"] = "indexed settings IamKey__Policies__N__Field from the keyPolicies parameter",
         ["IamKey__Exemptions"] = "indexed settings IamKey__Exemptions__N__Field from the keyExemptions parameter",
         ["IamKey__PolicyFile"] = "a file on the host; in Azure the policies come from keyPolicies and keyExemptions",
+        // Change events: on by default, with the snapshots in the host storage the Bicep already wires (AzureWebJobsStorage__*).
+        ["IamKey__History__Enabled"] = "on by default",
+        ["IamKey__History__RotationStuckDays"] = "policy default (7 days)",
+        ["IamKey__History__StateDirectory"] = "iamkeys only: the Function keeps its snapshots in AzureWebJobsStorage",
+        ["IamKey__History__ContainerName"] = "default container in the host storage account",
         // Local debugging against the loopback AWS emulator only; the Bicep must never set it (checked below).
         ["IamKey__Identity__DevelopmentToken"] = "func start / iamkeys against the emulator, never in Azure",
     };

@@ -4,14 +4,17 @@ using System.Text.RegularExpressions;
 namespace IamKeyFunc.Tests.Infra;
 
 /// <summary>
-/// Validates the CloudFormation templates against the CloudFormation resource specification (npm
-/// <c>@aws-cdk/cfnspec</c>, installed into <c>tools/</c> by <c>.ci/infra-checks --install-only</c>): resource types,
-/// property names and nesting, required properties, <c>!GetAtt</c> attributes, and every <c>!Ref</c>, <c>${…}</c> and condition name.
+/// Validates the CloudFormation templates against the CloudFormation resource specification: resource types, property
+/// names and nesting, required properties, <c>!GetAtt</c> attributes, and every <c>!Ref</c>, <c>${…}</c> and condition name.
+/// By default the specification is the trimmed copy committed under <c>Infra/testdata/cfnspec</c> (the resource types the
+/// templates use, from npm <c>@aws-cdk/cfnspec</c>, Apache-2.0), so a fresh clone needs only the .NET SDK.
+/// <c>.ci/infra-checks</c> proves that copy is the trim of the pinned full specification and runs these tests again with
+/// <c>IAMKEY_CFNSPEC</c> pointing at the full one.
 /// </summary>
 public sealed partial class CloudFormationSpecTests
 {
     private const string SpecEnvironmentVariable = "IAMKEY_CFNSPEC";
-    private const string SpecRelativePath = "tools/cfnspec/node_modules/@aws-cdk/cfnspec/spec/specification.json";
+    private const string TrimmedSpecRelativePath = "tests/IamKeyFunc.Tests/Infra/testdata/cfnspec/specification.json";
 
     private static readonly Lazy<JsonObject> Spec = new(LoadSpec);
 
@@ -26,25 +29,43 @@ public sealed partial class CloudFormationSpecTests
     {
         // Arrange
         var template = CloudFormationTemplate.Load(path);
-        var errors = new List<string>();
 
         // Act
-        foreach (var (logicalId, node) in template.Resources)
-        {
-            var resource = node!.AsObject();
-            var type = (string?)resource["Type"] ?? "";
-            errors.AddRange(resource.Select(p => p.Key).Where(k => !ResourceAttributes.Contains(k)).Select(k => $"{logicalId}: unknown attribute {k}"));
-            if (Spec.Value["ResourceTypes"]?[type] is not JsonObject resourceSpec)
-            {
-                errors.Add($"{logicalId}: {type} is not a resource type of the specification");
-                continue;
-            }
-
-            ValidateProperties(logicalId, type, resource["Properties"]?.AsObject() ?? [], resourceSpec, errors);
-        }
+        var errors = SpecificationErrors(template);
 
         // Assert
-        Assert.True(errors.Count == 0, $"{path} does not match the CloudFormation specification:\n" + string.Join("\n", errors));
+        Assert.True(errors.Count == 0, $"{path} does not match the CloudFormation specification:\n" + string.Join("\n", errors) +
+            "\n(A new resource type needs the trimmed copy regenerated: see Infra/testdata/cfnspec/README.md.)");
+    }
+
+    [Fact]
+    public void SpecificationCheck_ShouldReportAMisspelledPropertyAMissingRequiredOneAndAnUnknownType()
+    {
+        // Arrange: the checks above must be able to fail.
+        var template = CloudFormationTemplate.Parse("inline.yaml", """
+            Resources:
+              Provider:
+                Type: AWS::IAM::OIDCProvider
+                Properties:
+                  Url: https://sts.windows.net/tenant/
+                  ClientIdLists: [api://x]
+              Role:
+                Type: AWS::IAM::Role
+                Properties:
+                  Policies:
+                    - PolicyName: p
+              Bucket:
+                Type: AWS::IAM::Rolle
+            """);
+
+        // Act
+        var errors = SpecificationErrors(template);
+
+        // Assert
+        Assert.Contains("Provider: ClientIdLists is not a property", errors);
+        Assert.Contains("Role: required property AssumeRolePolicyDocument is missing", errors);
+        Assert.Contains("Role.Policies[0]: required property PolicyDocument is missing", errors);
+        Assert.Contains("Bucket: AWS::IAM::Rolle is not a resource type of the specification", errors);
     }
 
     [Theory]
@@ -105,6 +126,26 @@ public sealed partial class CloudFormationSpecTests
     {
         // The templates need a current specification; an old one would not list the provider at all.
         Assert.NotNull(Spec.Value["ResourceTypes"]?["AWS::IAM::OIDCProvider"]?["Properties"]?["ClientIdList"]);
+    }
+
+    private static List<string> SpecificationErrors(CloudFormationTemplate template)
+    {
+        var errors = new List<string>();
+        foreach (var (logicalId, node) in template.Resources)
+        {
+            var resource = node!.AsObject();
+            var type = (string?)resource["Type"] ?? "";
+            errors.AddRange(resource.Select(p => p.Key).Where(k => !ResourceAttributes.Contains(k)).Select(k => $"{logicalId}: unknown attribute {k}"));
+            if (Spec.Value["ResourceTypes"]?[type] is not JsonObject resourceSpec)
+            {
+                errors.Add($"{logicalId}: {type} is not a resource type of the specification");
+                continue;
+            }
+
+            ValidateProperties(logicalId, type, resource["Properties"]?.AsObject() ?? [], resourceSpec, errors);
+        }
+
+        return errors;
     }
 
     private static bool IsKnownName(string? name, HashSet<string> names) =>
@@ -219,12 +260,10 @@ public sealed partial class CloudFormationSpecTests
     {
         var path = Environment.GetEnvironmentVariable(SpecEnvironmentVariable) is { Length: > 0 } configured
             ? configured
-            : InfraFiles.PathOf(SpecRelativePath);
+            : InfraFiles.PathOf(TrimmedSpecRelativePath);
         return File.Exists(path)
             ? JsonNode.Parse(File.ReadAllText(path))!.AsObject()
-            : throw new FileNotFoundException(
-                $"The CloudFormation resource specification is not installed at {path}. Run '.ci/infra-checks --install-only' " +
-                $"(installs npm @aws-cdk/cfnspec into tools/), or point {SpecEnvironmentVariable} at a specification.json.");
+            : throw new FileNotFoundException($"No CloudFormation resource specification at {path} ({SpecEnvironmentVariable} or the committed trimmed copy).");
     }
 
     [GeneratedRegex(@"\$\{([^!}][^}]*)\}")]

@@ -26,17 +26,20 @@ internal sealed class CloudFormationTemplate
 
     public JsonObject Conditions => Root["Conditions"]?.AsObject() ?? [];
 
-    public static CloudFormationTemplate Load(string relativePath)
+    public static CloudFormationTemplate Load(string relativePath) => Parse(relativePath, InfraFiles.ReadText(relativePath));
+
+    /// <summary>A template from its YAML text; <paramref name="path"/> only names it in messages.</summary>
+    public static CloudFormationTemplate Parse(string path, string yamlText)
     {
         var yaml = new YamlStream();
-        using (var reader = new StringReader(InfraFiles.ReadText(relativePath)))
+        using (var reader = new StringReader(yamlText))
         {
             yaml.Load(reader);
         }
 
         var root = ToJson(yaml.Documents.Single().RootNode) as JsonObject
-            ?? throw new InvalidDataException($"{relativePath} is not a YAML mapping.");
-        return new CloudFormationTemplate(relativePath, root);
+            ?? throw new InvalidDataException($"{path} is not a YAML mapping.");
+        return new CloudFormationTemplate(path, root);
     }
 
     /// <summary>The resources of one type, by logical ID.</summary>

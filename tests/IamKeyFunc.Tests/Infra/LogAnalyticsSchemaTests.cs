@@ -15,12 +15,14 @@ public sealed partial class LogAnalyticsSchemaTests
     {
         { nameof(KeyRecord), "AwsAccessKeyReport" },
         { nameof(RunSummary), "AwsAccessKeyRunSummary" },
+        { nameof(KeyEvent), "AwsAccessKeyEvents" },
     };
 
     public static TheoryData<string, string, string> RecordFunctions => new()
     {
         { nameof(KeyRecord), "AwsAccessKeys", "AwsAccessKeyReport_CL" },
         { nameof(RunSummary), "AwsKeyRunSummaries", "AwsAccessKeyRunSummary_CL" },
+        { nameof(KeyEvent), "AwsKeyEvents", "AwsAccessKeyEvents_CL" },
     };
 
     [Theory]
@@ -71,12 +73,12 @@ public sealed partial class LogAnalyticsSchemaTests
         Assert.Equal("Direct", (string?)rule["kind"]);
         Assert.Equal("source | extend TimeGenerated = CollectedAt", transform);
         Assert.Equal(
-            ["[format('Custom-{0}', parameters('keyRecordTable'))]", "[format('Custom-{0}', parameters('runSummaryTable'))]"],
+            ["[format('Custom-{0}', parameters('keyRecordTable'))]", "[format('Custom-{0}', parameters('runSummaryTable'))]", "[format('Custom-{0}', parameters('keyEventTable'))]"],
             streams.Select(s => (string?)s!["stream"]));
         Assert.Equal(
-            ["[format('{0}_CL', parameters('keyRecordTable'))]", "[format('{0}_CL', parameters('runSummaryTable'))]"],
+            ["[format('{0}_CL', parameters('keyRecordTable'))]", "[format('{0}_CL', parameters('runSummaryTable'))]", "[format('{0}_CL', parameters('keyEventTable'))]"],
             streams.Select(s => (string?)s!["table"]));
-        Assert.Equal(2, rule["properties"]!["streamDeclarations"]!.AsObject().Count);
+        Assert.Equal(3, rule["properties"]!["streamDeclarations"]!.AsObject().Count);
     }
 
     [Fact]

@@ -108,6 +108,19 @@ internal sealed class RecordingSink : IReportSink
         return Task.FromResult(new DeliveryResult(records.Count, delivered, FailKeyRecords, 1, FailKeyRecords > 0 ? 1 : 0, 100, 0, FailKeyRecords > 0 ? "Http503: still unavailable" : null));
     }
 
+    public List<KeyEvent> Events { get; } = [];
+
+    /// <summary>Events of the event delivery that "fail after retries".</summary>
+    public int FailEvents { get; set; }
+
+    public Task<DeliveryResult> SendKeyEventsAsync(IReadOnlyList<KeyEvent> events, CancellationToken cancellationToken = default)
+    {
+        Calls.Add("events");
+        var failed = Math.Min(FailEvents, events.Count);
+        Events.AddRange(events.Take(events.Count - failed));
+        return Task.FromResult(new DeliveryResult(events.Count, events.Count - failed, failed, 1, failed > 0 ? 1 : 0, 100, 0, failed > 0 ? "Http503: still unavailable" : null));
+    }
+
     public Task<DeliveryResult> SendRunSummariesAsync(IReadOnlyList<RunSummary> summaries, CancellationToken cancellationToken = default)
     {
         Calls.Add("summaries");

@@ -39,13 +39,19 @@ public class SafeErrorTests
     }
 
     [Fact]
-    public void Shorten_ShouldCutLongMessagesToTheLimit()
+    public void Shorten_ShouldCutTheMiddleOfLongMessages_KeepingTheOperationAndTheReason()
     {
+        // Arrange
+        const string start = "STS AssumeRole for arn:aws:iam::444455556666:role/Member failed with AccessDenied (HTTP 403):";
+        const string end = "because no identity-based policy allows the sts:AssumeRole action";
+
         // Act
-        var message = SafeError.Shorten(new string('x', 1000));
+        var message = SafeError.Shorten($"{start} {new string('x', 1000)} {end}");
 
         // Assert
-        Assert.Equal(SafeError.MaxMessageLength, message.Length);
-        Assert.EndsWith("\u2026", message, StringComparison.Ordinal);
+        Assert.True(message.Length <= SafeError.MaxMessageLength, message);
+        Assert.StartsWith(start, message, StringComparison.Ordinal);
+        Assert.EndsWith(end, message, StringComparison.Ordinal);
+        Assert.Contains(" \u2026 ", message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using Amazon.Runtime;
 
+using IamKeyFunc.Reporting.Aws.Pipeline;
+
 namespace IamKeyFunc.Reporting.Aws.Federation;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace IamKeyFunc.Reporting.Aws.Federation;
 /// whole federation path, carrying the STS error code, HTTP status and request ID, the role that was being assumed,
 /// and a message that says what to fix. Never carries a token, secret key or session token.
 /// </summary>
-public sealed class AwsFederationException : Exception
+public sealed class AwsFederationException : ServiceException
 {
     /// <summary>Error code of a token that Entra could not issue (managed identity missing, app registration without a service principal, ...).</summary>
     public const string EntraTokenUnavailable = "EntraTokenUnavailable";
@@ -29,30 +31,23 @@ public sealed class AwsFederationException : Exception
         HttpStatusCode? statusCode = null,
         string? requestId = null,
         Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, string.IsNullOrEmpty(errorCode) ? UnknownStsError : errorCode, (int)(statusCode ?? 0), requestId, innerException)
     {
-        ErrorCode = errorCode;
         RoleArn = roleArn;
-        StatusCode = statusCode;
-        RequestId = requestId;
     }
 
-    /// <summary>The STS error code (<c>InvalidIdentityToken</c>, <c>AccessDenied</c>, ...) or one of this class's constants.</summary>
-    public string? ErrorCode { get; }
+    /// <summary>Error code when STS answered without one.</summary>
+    public const string UnknownStsError = "StsError";
 
     /// <summary>The role being assumed when it failed.</summary>
     public string? RoleArn { get; }
 
-    /// <summary>The HTTP status STS answered with, when it answered.</summary>
-    public HttpStatusCode? StatusCode { get; }
-
-    /// <summary>The STS request ID (for AWS support), when STS answered.</summary>
-    public string? RequestId { get; }
 
     internal static AwsFederationException FromSts(AmazonServiceException exception, string roleArn, string operation, string? hint)
     {
         var code = string.IsNullOrEmpty(exception.ErrorCode) ? null : exception.ErrorCode;
-        var message = $"STS {operation} for {roleArn} failed with {code ?? "an error"} (HTTP {(int)exception.StatusCode}): {exception.Message}";
+        // STS text can echo what was signed or sent (as IAM's can): redact it the same way before it reaches a log or summary.
+        var message = $"STS {operation} for {roleArn} failed with {code ?? "an error"} (HTTP {(int)exception.StatusCode}): {AwsRequestPipeline.Redact(exception.Message, null, null)}";
         if (!string.IsNullOrEmpty(hint))
         {
             message += " " + hint;

@@ -70,7 +70,7 @@ public sealed class ChainedRoleCredentials : StsSessionCredentials
                 $"Cannot assume {RoleArn}: its source session failed. {ex.Message}",
                 ex.ErrorCode,
                 RoleArn,
-                ex.StatusCode,
+                ex.Status == 0 ? null : (System.Net.HttpStatusCode)ex.Status,
                 ex.RequestId,
                 ex);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using StsCredentials = Amazon.SecurityToken.Model.Credentials;
@@ -26,7 +27,7 @@ namespace IamKeyFunc.Reporting.Aws.Federation;
 /// </list>
 /// Neither the credentials nor anything derived from them is logged or printed.
 /// </summary>
-public abstract partial class StsSessionCredentials : AWSCredentials
+public abstract partial class StsSessionCredentials : AWSCredentials, IRefreshableCredentials
 {
     /// <summary>AWS caps sessions obtained by role chaining at one hour.</summary>
     public const int MaxChainedSessionSeconds = 3600;
@@ -134,6 +135,8 @@ public abstract partial class StsSessionCredentials : AWSCredentials
             Interlocked.CompareExchange(ref _session, null, session);
         }
     }
+
+    void IRefreshableCredentials.Invalidate(ImmutableCredentials rejected) => Invalidate(rejected);
 
     /// <summary>
     /// Refreshes now (e.g. IAM answered <c>ExpiredToken</c>). Callers that queue behind a refresh share its outcome.

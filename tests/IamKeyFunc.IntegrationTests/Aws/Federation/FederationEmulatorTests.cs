@@ -70,7 +70,7 @@ public sealed class FederationEmulatorTests
 
         var error = Assert.IsType<AwsFederationException>(outcomes[denied]);
         Assert.Equal("AccessDenied", error.ErrorCode);
-        Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.Forbidden, error.Status);
         Assert.Equal($"arn:aws:iam::{denied}:role/IamKeyFuncMember", error.RoleArn);
         Assert.Contains($"trusts {rig.Emulator.Scenario.CentralRoleArn}", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, rig.Emulator.Stats.Calls("AssumeRoleWithWebIdentity"));
@@ -140,7 +140,7 @@ public sealed class FederationEmulatorTests
 
         // Assert
         Assert.Equal("InvalidIdentityToken", error.ErrorCode);
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.BadRequest, error.Status);
         Assert.Contains("Incorrect token audience", error.Message, StringComparison.Ordinal);
         Assert.Contains($"client ID list must contain '{otherAudience}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("v1 tokens", error.Message, StringComparison.Ordinal);

@@ -58,7 +58,7 @@ public sealed class ChainedRoleCredentialsTests
 
         // Assert
         Assert.Equal("AccessDenied", error.ErrorCode);
-        Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.Forbidden, error.Status);
         Assert.Equal(MemberRoleArn, error.RoleArn);
         Assert.Contains($"Check that {MemberRoleArn} trusts {CentralRoleArn}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretMarker, error.ToString(), StringComparison.Ordinal);

@@ -73,7 +73,7 @@ public sealed class FederationServiceCollectionExtensionsTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<AwsOptions>>().Value);
 
         // Assert
-        Assert.Contains(error.Failures, f => f.Contains("IamKey:Aws:Audience must be the app registration's identifier URI, api://{appId} (a GUID).", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("IamKey:Aws:Audience must be the app registration's identifier URI, api://{appId} or api://{tenantId}/{name} (GUIDs).", StringComparison.Ordinal));
         Assert.Contains("IamKey:Aws:MemberAccountIds contains 'abc': expected 12-digit account IDs.", error.Failures);
     }
 

@@ -220,7 +220,7 @@ public sealed class WebIdentityCredentialsTests
 
         // Assert
         Assert.Equal("InvalidIdentityToken", error.ErrorCode);
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.BadRequest, error.Status);
         Assert.Equal(CentralRoleArn, error.RoleArn);
         Assert.False(string.IsNullOrEmpty(error.RequestId));
         Assert.Contains("v1 tokens", error.Message, StringComparison.Ordinal);
@@ -245,7 +245,7 @@ public sealed class WebIdentityCredentialsTests
 
         // Assert
         Assert.Equal("AccessDenied", error.ErrorCode);
-        Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.Forbidden, error.Status);
         Assert.Contains(":aud' = '" + Audience + "'", error.Message, StringComparison.Ordinal);
         Assert.Contains("':sub' = the managed identity's object (principal) ID", error.Message, StringComparison.Ordinal);
         Assert.Contains("sub=" + ManagedIdentityObjectId, error.Message, StringComparison.Ordinal);

@@ -1,0 +1,248 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using IamKeyFunc.Reporting.Retries;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IamKeyFunc.Reporting.Aws.Pipeline;
+
+/// <summary>
+/// The one signed request path to AWS for one account and service endpoint. Each attempt is paced
+/// (<see cref="IRequestPacer"/>), signed afresh with SigV4 at the endpoint's corrected time, sent with a deadline that
+/// covers the whole body, and classified by the service's <see cref="IAwsProtocol"/>. Throttling, 5xx, timeouts and
+/// connection faults are retried with full-jitter backoff; <c>ExpiredToken</c> refreshes the credentials once; an answer
+/// that rejects the request's time corrects the clock from its <c>Date</c> header and retries once. Error messages are
+/// redacted before they leave, and failures surface as the protocol's own exception.
+/// </summary>
+public sealed partial class AwsRequestPipeline
+{
+    private const int MaxMessageLength = 512;
+
+    private readonly HttpClient _httpClient;
+    private readonly CredentialSource _credentials;
+    private readonly AwsEndpoint _endpoint;
+    private readonly AwsPipelineOptions _options;
+    private readonly IRequestPacer _pacer;
+    private readonly TimeProvider _timeProvider;
+    private readonly ClockSkew _clockSkew;
+    private readonly SigV4Signer _signer;
+    private readonly ILogger _logger;
+
+    /// <param name="httpClient">From <see cref="IHttpClientFactory"/>.</param>
+    /// <param name="credentials">Read per attempt, so refreshed values are used.</param>
+    /// <param name="endpoint">The service endpoint and its signing scope.</param>
+    /// <param name="options">Attempts, backoff and per-attempt deadline.</param>
+    /// <param name="pacer">The pacing step; <see cref="UnpacedRequests.Instance"/> for none.</param>
+    /// <param name="timeProvider">The clock for signing and backoff.</param>
+    /// <param name="logger">Retries and refreshes.</param>
+    /// <param name="accountLabel">How the account appears in messages (an account ID); never a secret.</param>
+    /// <param name="stats">Counts calls, throttles, retries and refreshes; a fresh one when null.</param>
+    /// <param name="clockSkew">Per-endpoint clock corrections; <see cref="ClockSkew.Shared"/> when null.</param>
+    public AwsRequestPipeline(
+        HttpClient httpClient,
+        AWSCredentials credentials,
+        AwsEndpoint endpoint,
+        AwsPipelineOptions options,
+        IRequestPacer pacer,
+        TimeProvider timeProvider,
+        ILogger? logger,
+        string accountLabel,
+        IamClientStats? stats = null,
+        ClockSkew? clockSkew = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pacer);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _httpClient = httpClient;
+        _credentials = new CredentialSource(credentials);
+        _endpoint = endpoint;
+        _options = options;
+        _pacer = pacer;
+        _timeProvider = timeProvider;
+        _clockSkew = clockSkew ?? ClockSkew.Shared;
+        _signer = new SigV4Signer(_clockSkew.ClockFor(endpoint.Uri, timeProvider));
+        _logger = logger ?? NullLogger.Instance;
+        AccountLabel = accountLabel;
+        Stats = stats ?? new IamClientStats();
+    }
+
+    public string AccountLabel { get; }
+
+    public IamClientStats Stats { get; }
+
+    /// <summary>Sends <paramref name="request"/> until the protocol accepts an answer, or throws the protocol's exception.</summary>
+    public async Task<AwsResponse> SendAsync(AwsRequest request, IAwsProtocol protocol, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(protocol);
+        int sent = 0;
+        int transientFailures = 0;
+        bool credentialsRefreshed = false;
+        bool clockCorrected = false;
+        while (true)
+        {
+            // The lease is held through the backoff below: while the service throttles, the account's request rate
+            // drops, not only its concurrency.
+            using var lease = await _pacer.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+            sent++;
+            var attempt = await SendOnceAsync(request, protocol, credentials, cancellationToken).ConfigureAwait(false);
+            if (attempt.Response is { } response)
+            {
+                _pacer.OnSuccess(lease);
+                return response;
+            }
+
+            var error = attempt.Error!;
+            if (RetryRules.IsThrottling(error.Code, attempt.Status))
+            {
+                Stats.RecordThrottled();
+                _pacer.OnThrottled(lease);
+            }
+
+            if (error.Code is AwsPipelineErrorCodes.ExpiredToken or AwsPipelineErrorCodes.ExpiredTokenException
+                && !credentialsRefreshed && _credentials.CanRefresh)
+            {
+                credentialsRefreshed = true;
+                Stats.RecordCredentialRefresh();
+                Stats.RecordRetry();
+                LogExpiredToken(protocol.ServiceName, request.Operation, AccountLabel);
+                await _credentials.InvalidateAsync(credentials).ConfigureAwait(false);
+                continue;
+            }
+
+            if (!clockCorrected && ClockSkew.ErrorCodes.Contains(error.Code)
+                && _clockSkew.TryCorrect(_endpoint.Uri, attempt.SignedAt, attempt.ServerDate, _timeProvider.GetUtcNow()))
+            {
+                clockCorrected = true;
+                Stats.RecordRetry();
+                LogClockSkew(protocol.ServiceName, request.Operation, AccountLabel, _clockSkew.OffsetFor(_endpoint.Uri));
+                continue;
+            }
+
+            if (!RetryRules.IsTransient(error.Code, attempt.Status) || ++transientFailures >= _options.MaxAttempts)
+            {
+                throw Fail(protocol, request.Operation, attempt, sent);
+            }
+
+            Stats.RecordRetry();
+            var delay = Backoff.FullJitter(transientFailures, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            LogRetry(protocol.ServiceName, request.Operation, AccountLabel, error.Code, attempt.Status, sent, delay);
+            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Attempt> SendOnceAsync(AwsRequest request, IAwsProtocol protocol, ImmutableCredentials credentials, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint.Uri) { Content = new ByteArrayContent(request.Body) };
+        message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+        foreach (var (name, value) in request.Headers ?? [])
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var signedAt = _timeProvider.GetUtcNow() + _clockSkew.OffsetFor(_endpoint.Uri);
+        var signature = _signer.Sign(message, request.Body, credentials, _endpoint.SigningRegion, _endpoint.SigningService);
+        Stats.RecordCall(request.Operation);
+
+        // One deadline for the whole attempt, headers and body alike: a body that trickles in cannot hold the call.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            string? headerRequestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+            int status = (int)response.StatusCode;
+            var error = protocol.ReadError(request.Operation, status, body);
+            if (error is null)
+            {
+                return new Attempt(new AwsResponse(status, body, headerRequestId), null, status, signedAt, null, null);
+            }
+
+            var redacted = error with
+            {
+                Message = Redact(error.Message ?? "", credentials, signature),
+                RequestId = error.RequestId ?? headerRequestId,
+            };
+            return new Attempt(null, redacted, status, signedAt, response.Headers.Date, null);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt(null, new AwsError(AwsPipelineErrorCodes.RequestTimeout, $"No complete answer within {_options.RequestTimeout}."), 0, signedAt, null, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
+        {
+            var code = ex is TimeoutException ? AwsPipelineErrorCodes.RequestTimeout : AwsPipelineErrorCodes.ConnectionFailure;
+            return new Attempt(null, new AwsError(code, Redact(ex.Message, credentials, signature)), 0, signedAt, null, ex);
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            return new Attempt(null, new AwsError(AwsPipelineErrorCodes.InvalidResponse, $"The answer is not valid text: {ex.Message}"), 200, signedAt, null, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // An unknown charset in Content-Type.
+            return new Attempt(null, new AwsError(AwsPipelineErrorCodes.InvalidResponse, $"The answer could not be decoded: {ex.Message}"), 200, signedAt, null, ex);
+        }
+    }
+
+    private ServiceException Fail(IAwsProtocol protocol, string operation, Attempt attempt, int attempts)
+    {
+        var error = attempt.Error!;
+        string type = error.Type is null ? "" : $", {error.Type}";
+        string status = attempt.Status == 0 ? "no response" : $"HTTP {attempt.Status}{type}";
+        string requestId = error.RequestId is null ? "" : $" (request ID {error.RequestId})";
+        string tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
+        var failure = new AwsFailure(operation, error.Code, attempt.Status, error.Message ?? "", error.Type, error.RequestId, attempts, attempt.Exception);
+        return protocol.CreateException(
+            failure,
+            $"{protocol.ServiceName} {operation} failed for {AccountLabel} after {tries}: {error.Code} ({status}): {error.Message}{requestId}");
+    }
+
+    /// <summary>
+    /// AWS's <c>SignatureDoesNotMatch</c> text can echo the canonical request, which holds the session token:
+    /// cut it, blank any credential or signature that still appears, and bound the length.
+    /// </summary>
+    internal static string Redact(string message, ImmutableCredentials? credentials, SigV4Signature? signature)
+    {
+        foreach (string marker in new[] { "The Canonical String", "The String-to-Sign", "Canonical String for this request" })
+        {
+            int at = message.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0)
+            {
+                message = message[..at].TrimEnd() + " [canonical request omitted]";
+            }
+        }
+
+        foreach (string? secret in new[] { credentials?.Token, credentials?.SecretKey, signature?.Signature })
+        {
+            if (!string.IsNullOrEmpty(secret))
+            {
+                message = message.Replace(secret, "[redacted]", StringComparison.Ordinal);
+            }
+        }
+
+        message = Jwt().Replace(message, "[redacted token]");
+        message = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…";
+    }
+
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]
+    private static partial Regex Jwt();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Service} {Operation} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]
+    private partial void LogRetry(string service, string operation, string account, string errorCode, int statusCode, int attempt, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {Operation} for {Account}: session token expired; refreshing the credentials and retrying once.")]
+    private partial void LogExpiredToken(string service, string operation, string account);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} for {Account}: the request's time was rejected; signing with the server's clock (offset {Offset}) and retrying once.")]
+    private partial void LogClockSkew(string service, string operation, string account, TimeSpan offset);
+
+    /// <summary>One HTTP attempt: an accepted answer, or the error it carried.</summary>
+    private sealed record Attempt(AwsResponse? Response, AwsError? Error, int Status, DateTimeOffset SignedAt, DateTimeOffset? ServerDate, Exception? Exception);
+}

@@ -1,0 +1,18 @@
+using IamKeyFunc.Testing.Storage;
+
+namespace IamKeyFunc.IntegrationTests.History;
+
+/// <summary>
+/// A fact that needs Azurite: skipped with <see cref="Azurite.MissingReason"/> when Azurite is not installed, except
+/// under <c>CI=true</c>, where it runs and fails, because CI installs Azurite.
+/// </summary>
+public sealed class AzuriteFactAttribute : FactAttribute
+{
+    public AzuriteFactAttribute()
+    {
+        if (Azurite.Locate() is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Skip = Azurite.MissingReason;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IamKeyFunc.Testing.Aws;
+
+/// <summary>The fault classes <see cref="HostileAwsServer"/> can serve.</summary>
+public enum HostileMode
+{
+    /// <summary>Everything is passed through unchanged.</summary>
+    None,
+
+    /// <summary>The answer's body trickles in at one byte per <see cref="HostileAwsServer.TrickleInterval"/>.</summary>
+    TrickleBody,
+
+    /// <summary><c>ListUsers</c> markers cycle A → B → A.</summary>
+    MarkerCycle,
+
+    /// <summary><c>ListUsers</c> gives a new marker on every page, with no users, forever.</summary>
+    EndlessMarkers,
+
+    /// <summary>An HTML page with status 200.</summary>
+    Html200,
+
+    /// <summary>Another service's well-formed XML answer with status 200.</summary>
+    ForeignXml200,
+
+    /// <summary>An AWS <c>&lt;ErrorResponse&gt;</c> sent with status 200.</summary>
+    ErrorResponse200,
+
+    /// <summary>Every <c>CreateDate</c> is an epoch far outside the range of dates.</summary>
+    HugeEpochDate,
+
+    /// <summary>Every <c>CreateDate</c> is text that is no date.</summary>
+    GarbageDate,
+
+    /// <summary>The credential report's CSV carries a byte that is not UTF-8.</summary>
+    NonUtf8Report,
+
+    /// <summary>Every <c>ListUsers</c> and <c>ListAccessKeys</c> member is listed twice.</summary>
+    DuplicateMembers,
+
+    /// <summary>
+    /// The server's clock is <see cref="HostileAwsServer.ClockOffset"/> off ours: requests signed more than 5 minutes
+    /// from it get <c>SignatureDoesNotMatch</c> "Signature expired", with the server's time in <c>Date</c>.
+    /// </summary>
+    ClockSkew,
+}
+
+/// <summary>
+/// A hostile AWS endpoint for tests: Kestrel on <c>127.0.0.1:0</c> in front of a real upstream (the AWS emulator),
+/// passing requests through with their signatures intact and answering the operation <see cref="Operation"/> (every
+/// operation when null) the way <see cref="Mode"/> says. One mode per fault class of a hostile or broken service.
+/// </summary>
+public sealed partial class HostileAwsServer : IAsyncDisposable
+{
+    private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private readonly HttpClient _upstreamClient = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    private WebApplication? _app;
+    private int _endless;
+
+    private HostileAwsServer()
+    {
+    }
+
+    /// <summary>Where requests are passed through to (the emulator); set before the first request.</summary>
+    public Uri? Upstream { get; set; }
+
+    /// <summary>Base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    public HostileMode Mode { get; set; }
+
+    /// <summary>The operation the mode applies to; every operation when null.</summary>
+    public string? Operation { get; set; }
+
+    public TimeSpan TrickleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How far the server's clock is ahead of ours in <see cref="HostileMode.ClockSkew"/>.</summary>
+    public TimeSpan ClockOffset { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Requests received for <paramref name="operation"/>.</summary>
+    public int Calls(string operation) => _calls.GetValueOrDefault(operation);
+
+    public static async Task<HostileAwsServer> StartAsync(Uri? upstream = null, CancellationToken cancellationToken = default)
+    {
+        var server = new HostileAwsServer { Upstream = upstream };
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        server._app = builder.Build();
+        server._app.Run(server.HandleAsync);
+        await server._app.StartAsync(cancellationToken);
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.Endpoint = new Uri(address.TrimEnd('/') + "/");
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        byte[] body = buffer.ToArray();
+        string action = FormValue(Encoding.UTF8.GetString(body), "Action") ?? "";
+        _calls.AddOrUpdate(action, 1, (_, n) => n + 1);
+        bool targeted = Operation is null || Operation == action;
+        var mode = targeted ? Mode : HostileMode.None;
+
+        switch (mode)
+        {
+            case HostileMode.MarkerCycle when action == "ListUsers":
+                await WriteAsync(context, 200, "text/xml", ListUsersPage(FormValue(Encoding.UTF8.GetString(body), "Marker") switch
+                {
+                    null => ("cycle-a", "MarkerA"),
+                    "MarkerA" => ("cycle-b", "MarkerB"),
+                    _ => ("cycle-c", "MarkerA"),
+                }));
+                return;
+            case HostileMode.EndlessMarkers when action == "ListUsers":
+                await WriteAsync(context, 200, "text/xml", ListUsersPage((null, $"Marker{Interlocked.Increment(ref _endless)}")));
+                return;
+            case HostileMode.Html200:
+                await WriteAsync(context, 200, "text/html", "<!DOCTYPE html><html><head><title>Welcome</title></head><body><p>It works.</p></body></html>");
+                return;
+            case HostileMode.ForeignXml200:
+                await WriteAsync(context, 200, "text/xml",
+                    "<ListRolesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListRolesResult><Roles/><IsTruncated>false</IsTruncated></ListRolesResult><ResponseMetadata><RequestId>foreign</RequestId></ResponseMetadata></ListRolesResponse>");
+                return;
+            case HostileMode.ErrorResponse200:
+                await WriteAsync(context, 200, "text/xml",
+                    "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied, but with 200</Message></Error><RequestId>err200</RequestId></ErrorResponse>");
+                return;
+            case HostileMode.ClockSkew when SkewError(context.Request.Headers["X-Amz-Date"].ToString()) is { } skewError:
+                context.Response.Headers.Date = (DateTimeOffset.UtcNow + ClockOffset).ToString("r", CultureInfo.InvariantCulture);
+                await WriteAsync(context, 403, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>{skewError}</Message></Error><RequestId>skew</RequestId></ErrorResponse>");
+                return;
+        }
+
+        var (status, contentType, answer) = await ForwardAsync(context, body);
+        answer = mode switch
+        {
+            HostileMode.HugeEpochDate => CreateDate().Replace(answer, "<CreateDate>1e20</CreateDate>"),
+            HostileMode.GarbageDate => CreateDate().Replace(answer, "<CreateDate>the day before yesterday</CreateDate>"),
+            HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer),
+            HostileMode.DuplicateMembers when action is "ListUsers" or "ListAccessKeys" => Member().Replace(answer, "$0$0"),
+            _ => answer,
+        };
+
+        if (mode == HostileMode.TrickleBody)
+        {
+            await TrickleAsync(context, status, contentType, answer);
+            return;
+        }
+
+        await WriteAsync(context, status, contentType, answer);
+    }
+
+    private async Task<(int Status, string ContentType, string Body)> ForwardAsync(HttpContext context, byte[] body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(Upstream ?? throw new InvalidOperationException("No upstream set."), context.Request.Path + context.Request.QueryString))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+            else if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+        }
+
+        using var response = await _upstreamClient.SendAsync(request, context.RequestAborted);
+        string text = await response.Content.ReadAsStringAsync(context.RequestAborted);
+        return ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/xml", text);
+    }
+
+    private string? SkewError(string amzDate)
+    {
+        var serverNow = DateTimeOffset.UtcNow + ClockOffset;
+        if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var signed))
+        {
+            return null;
+        }
+
+        string Format(DateTimeOffset t) => t.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        return signed < serverNow - AllowedSkew
+            ? $"Signature expired: {amzDate} is now earlier than {Format(serverNow - AllowedSkew)} ({Format(serverNow)} - 5 min.)"
+            : signed > serverNow + AllowedSkew ? $"Signature not yet current: {amzDate} is still later than {Format(serverNow + AllowedSkew)}" : null;
+    }
+
+    private static string ListUsersPage((string? User, string Marker) page)
+    {
+        string users = page.User is null ? "" :
+            $"<member><Path>/</Path><UserName>{page.User}</UserName><UserId>AIDA{page.User.ToUpperInvariant().Replace("-", "")}XXXXXXXX</UserId><Arn>arn:aws:iam::111122223333:user/{page.User}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>";
+        return $"<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users>{users}</Users><IsTruncated>true</IsTruncated><Marker>{page.Marker}</Marker></ListUsersResult><ResponseMetadata><RequestId>page</RequestId></ResponseMetadata></ListUsersResponse>";
+    }
+
+    /// <summary>Puts a 0xFF byte (never valid UTF-8) into the first data line of the report's CSV.</summary>
+    private static string BreakReportEncoding(string answer) => ReportContent().Replace(answer, match =>
+    {
+        var csv = Convert.FromBase64String(match.Groups[1].Value).ToList();
+        int lineEnd = csv.IndexOf((byte)'\n');
+        csv.Insert(lineEnd + 1, 0xFF);
+        return $"<Content>{Convert.ToBase64String([.. csv])}</Content>";
+    });
+
+    private async Task TrickleAsync(HttpContext context, int status, string contentType, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        context.Response.ContentLength = bytes.Length;
+        try
+        {
+            foreach (byte b in bytes)
+            {
+                await context.Response.Body.WriteAsync(new[] { b }, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(TrickleInterval, context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up, as it should.
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string contentType, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body), context.RequestAborted);
+    }
+
+    private static string? FormValue(string form, string name) =>
+        form.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => Uri.UnescapeDataString(p[0]) == name)
+            .Select(p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "")
+            .FirstOrDefault();
+
+    [GeneratedRegex("<CreateDate>[^<]*</CreateDate>")]
+    private static partial Regex CreateDate();
+
+    [GeneratedRegex("<member>(?:(?!<member>).)*?</member>", RegexOptions.Singleline)]
+    private static partial Regex Member();
+
+    [GeneratedRegex("<Content>([^<]*)</Content>")]
+    private static partial Regex ReportContent();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _upstreamClient.Dispose();
+    }
+}
