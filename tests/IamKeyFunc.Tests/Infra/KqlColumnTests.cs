@@ -29,6 +29,24 @@ public sealed class KqlColumnTests
     }
 
     [Fact]
+    public void Workbook_ShouldShowTheTwentyRiskiestKeysThatNeedActionFirst_ThenTheExemptKeys()
+    {
+        // Arrange
+        var views = InfraFiles.ReadJson(WorkbookPath)["items"]!.AsArray().Where(item => item!["content"]?["query"] is not null).ToList();
+        var queries = WorkbookQueries();
+
+        // Act / Assert
+        Assert.Equal(["riskiest-keys", "exempt-keys"], views.Take(2).Select(v => (string)v!["name"]!));
+        Assert.Contains("top 20 by RiskScore desc", queries["riskiest-keys"], StringComparison.Ordinal);
+        Assert.Equal(InfraFiles.ReadText("infra/kql/riskiest-keys.kql").Split('\n', 2)[1].Trim(), queries["riskiest-keys"].Trim());
+        Assert.Equal(InfraFiles.ReadText("infra/kql/exempt-keys.kql").Split('\n', 2)[1].Trim(), queries["exempt-keys"].Trim());
+        foreach (var needsAction in new[] { "riskiest-keys", "keys-older-than-threshold" })
+        {
+            Assert.Contains("not(Exempt)", queries[needsAction], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void AlertRules_ShouldQueryTheShippedAlertFiles()
     {
         // Arrange
