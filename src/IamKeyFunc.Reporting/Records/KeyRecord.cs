@@ -125,7 +125,7 @@ public sealed record KeyRecord
     /// <summary>When the matching exemption ends (or ended).</summary>
     public DateTimeOffset? ExemptUntil { get; init; }
 
-    /// <summary>Privilege scan: the user has AdministratorAccess or Allow * on *; null without the scan.</summary>
+    /// <summary>Privilege scan: the user has AdministratorAccess or Allow * on *; null without the scan, except for root keys (always true).</summary>
     public bool? AdminEquivalent { get; init; }
 
     /// <summary>Privilege scan: the user may mint or change credentials on *; null without the scan.</summary>
