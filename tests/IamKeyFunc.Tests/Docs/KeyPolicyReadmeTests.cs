@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Evaluation;
 
 namespace IamKeyFunc.Tests.Docs;
 
@@ -24,6 +25,32 @@ public sealed partial class KeyPolicyReadmeTests
             .ToList();
 
         Assert.Equal(expected, documented);
+    }
+
+    [Fact]
+    public void PolicyDocumentExample_ShouldCompile_IntoThePoliciesItShows()
+    {
+        // Arrange: the README's example as a file, as IamKey:PolicyFile reads it
+        var start = Readme.IndexOf("<!-- policy-document -->", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '<!-- policy-document -->' example");
+        var block = Readme[start..].ReplaceLineEndings("\n");
+        var json = block[(block.IndexOf("```json\n", StringComparison.Ordinal) + 8)..block.IndexOf("\n```\n", StringComparison.Ordinal)];
+        var path = Path.Combine(Path.GetTempPath(), $"iamkeys-readme-policies-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        try
+        {
+            // Act: as of a day within a year before the example's expiry
+            var policies = KeyPolicyCompiler.Compile(new KeyPolicyOptions { PolicyFile = path }, new FindingsOptions(), new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+
+            // Assert
+            Assert.Equal(["ci:7", "service-users:365", "cis:90"], policies.Ordered.Select(p => $"{p.Name}:{p.RotationDays}"));
+            Assert.Equal([14, 7, 1], policies.Ordered[2].WarnBeforeDays);
+            Assert.Equal("CHG-1234", Assert.Single(policies.Exemptions.All).Reference);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [GeneratedRegex(@"^\| `(\w+)` \|")]
