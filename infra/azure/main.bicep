@@ -146,6 +146,12 @@ param keyEventTable string = 'AwsAccessKeyEvents'
 @description('Optional. Comma-separated AWS account IDs whose new access keys raise the key-created alert; empty: every account.')
 param keyCreatedAlertAccountIds string = ''
 
+@description('Optional. OU path prefix whose new access keys raise the key-created alert, e.g. Root/Workloads (needs Organizations discovery); empty: every OU.')
+param keyCreatedAlertOrganizationalUnitPath string = ''
+
+@description('Optional. Account tag, Key=Value or Key, whose accounts\' new access keys raise the key-created alert (needs Organizations discovery); empty: any tags.')
+param keyCreatedAlertAccountTag string = ''
+
 @description('Optional. Name of the Key Vault secret holding the workspace shared key (IamKey:DataCollector:WorkspaceKeySecretName). DataCollector sink only.')
 param workspaceKeySecretName string = 'law-shared-key'
 
@@ -509,6 +515,8 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
     workspaceResourceId: workspaceResourceId
     alertEmail: alertEmail
     keyCreatedAccountIds: keyCreatedAlertAccountIds
+    keyCreatedOrganizationalUnitPath: keyCreatedAlertOrganizationalUnitPath
+    keyCreatedAccountTag: keyCreatedAlertAccountTag
   }
 }
 

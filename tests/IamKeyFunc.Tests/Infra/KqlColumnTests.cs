@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace IamKeyFunc.Tests.Infra;
 
@@ -7,7 +8,7 @@ namespace IamKeyFunc.Tests.Infra;
 /// columns that exist is the Kusto language service's job (<see cref="KqlLanguageServiceTests"/>), which replaced the
 /// pattern matching that used to be here.
 /// </summary>
-public sealed class KqlColumnTests
+public sealed partial class KqlColumnTests
 {
     private const string WorkbookPath = "infra/azure/workbook/iam-key-report.workbook.json";
 
@@ -66,6 +67,24 @@ public sealed class KqlColumnTests
             Assert.Contains(strings, s => s.Contains(query, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void AlertRules_ShouldOnlyReplaceLinesTheQueryFilesHave_SoNoFilterIsLostSilently()
+    {
+        // Arrange: every 'let name = default;' the alerts module replaces with a parameter's value
+        var module = InfraFiles.ReadText("infra/azure/modules/alerts.bicep");
+        var replaced = LetLine().Matches(module).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+        var keyCreated = InfraFiles.ReadText("infra/kql/alert-key-created.kql");
+
+        // Act / Assert
+        Assert.Equal(
+            ["let watchedAccounts = dynamic([]);", "let watchedOuPath = \"\";", "let watchedTagKey = \"\";", "let watchedTagValue = \"\";"],
+            replaced);
+        Assert.All(replaced, line => Assert.Contains(line, keyCreated, StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"'(let \w+ = [^'$]*;)'")]
+    private static partial Regex LetLine();
 
     private static Dictionary<string, string> WorkbookQueries() =>
         InfraFiles.ReadJson(WorkbookPath)["items"]!.AsArray()
