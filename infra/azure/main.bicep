@@ -141,6 +141,18 @@ param unusedDays int = 90
 @description('Optional. An active key never used and older than this many days is NeverUsedPastGrace (IamKey:Findings:NeverUsedGraceDays).')
 param neverUsedGraceDays int = 7
 
+@description('Optional. Warning windows of the default policy in days, comma-separated, e.g. 14,7,1 (IamKey:Findings:WarnBeforeDays).')
+param warnBeforeDays string = '14'
+
+@description('Optional. Ordered key policies, first match wins (IamKey:Policies:N): objects with Name and any of Profile, RotationDays, UnusedDays, NeverUsedGraceDays, WarnBeforeDays, AccountIds, OrganizationalUnitPath, AccountTags, UserPath, UserName, UserTags (README, Key policies and exemptions).')
+param keyPolicies array = []
+
+@description('Optional. Time-limited exemptions (IamKey:Exemptions:N): objects with Reason, Reference, Expires and any of Name, AccountId, UserArn, KeyIdSha256.')
+param keyExemptions array = []
+
+@description('Optional. Read users, groups and policies for AdminEquivalent, CanManageCredentials and PolicyNames (IamKey:Collection:PrivilegeScan); the AWS roles need EnablePrivilegeScan=true.')
+param privilegeScan bool = false
+
 // Delivery (IamKey:Delivery, IamKey:DataCollector, IamKey:LogsIngestion)
 
 @minLength(1)
@@ -160,6 +172,12 @@ param keyEventTable string = 'AwsAccessKeyEvents'
 
 @description('Optional. Comma-separated AWS account IDs whose new access keys raise the key-created alert; empty: every account.')
 param keyCreatedAlertAccountIds string = ''
+
+@description('Optional. OU path prefix whose new access keys raise the key-created alert, e.g. Root/Workloads (needs Organizations discovery); empty: every OU.')
+param keyCreatedAlertOrganizationalUnitPath string = ''
+
+@description('Optional. Account tag, Key=Value or Key, whose accounts\' new access keys raise the key-created alert (needs Organizations discovery); empty: any tags.')
+param keyCreatedAlertAccountTag string = ''
 
 @description('Optional. Name of the Key Vault secret holding the workspace shared key (IamKey:DataCollector:WorkspaceKeySecretName). DataCollector sink only.')
 param workspaceKeySecretName string = 'law-shared-key'
@@ -414,6 +432,24 @@ module rbac 'modules/rbac.bicep' = {
   ]
 }
 
+// IamKey:Policies:N:Field and IamKey:Exemptions:N:Field, one app setting per field of each list entry.
+var policySettings = toObject(
+  flatten(map(range(0, length(keyPolicies)), i => map(items(keyPolicies[i]), f => {
+    name: 'IamKey__Policies__${i}__${f.key}'
+    value: string(f.value)
+  }))),
+  e => e.name,
+  e => e.value
+)
+var exemptionSettings = toObject(
+  flatten(map(range(0, length(keyExemptions)), i => map(items(keyExemptions[i]), f => {
+    name: 'IamKey__Exemptions__${i}__${f.key}'
+    value: string(f.value)
+  }))),
+  e => e.name,
+  e => e.value
+)
+
 // Every option the app binds that has no safe default or that users commonly set. Settings with an empty value are
 // left out, so the app's own defaults apply. The consistency tests check this list against the options classes.
 var commonSettings = {
@@ -436,6 +472,8 @@ var commonSettings = {
   IamKey__Findings__RotationDays: string(rotationDays)
   IamKey__Findings__UnusedDays: string(unusedDays)
   IamKey__Findings__NeverUsedGraceDays: string(neverUsedGraceDays)
+  IamKey__Findings__WarnBeforeDays: warnBeforeDays
+  IamKey__Collection__PrivilegeScan: string(privilegeScan)
   IamKey__Delivery__Sink: sinkMode
   IamKey__Delivery__KeyRecordTable: keyRecordTable
   IamKey__Delivery__RunSummaryTable: runSummaryTable
@@ -477,7 +515,7 @@ module functionApp 'modules/function-app.bicep' = {
     applicationInsightsConnectionString: applicationInsights.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    appSettings: union(commonSettings, dataCollectorSettings, logsIngestionSettings)
+    appSettings: union(commonSettings, policySettings, exemptionSettings, dataCollectorSettings, logsIngestionSettings)
     integrationSubnetId: vnetEnabled ? network!.outputs.integrationSubnetId : ''
   }
   dependsOn: [
@@ -511,6 +549,8 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
     workspaceResourceId: workspaceResourceId
     alertEmail: alertEmail
     keyCreatedAccountIds: keyCreatedAlertAccountIds
+    keyCreatedOrganizationalUnitPath: keyCreatedAlertOrganizationalUnitPath
+    keyCreatedAccountTag: keyCreatedAlertAccountTag
   }
 }
 

@@ -45,6 +45,9 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient(OrganizationsClientFactory.HttpClientName, (provider, client) =>
             client.Timeout = provider.GetRequiredService<IOptions<CollectionOptions>>().Value.RequestTimeout);
         services.AddOptionsSection<FindingsOptions>(configuration, FindingsOptions.SectionName);
+        services.AddOptionsSection<KeyPolicyOptions, KeyPolicyOptionsValidator>(configuration, KeyPolicyOptions.SectionName);
+        services.TryAddSingleton(s => KeyPolicyCompiler.Compile(
+            s.GetRequiredService<IOptions<KeyPolicyOptions>>().Value, s.GetRequiredService<IOptions<FindingsOptions>>().Value, s.GetRequiredService<TimeProvider>().GetUtcNow()));
 
         services.TryAddSingleton<FindingsEvaluator>();
         services.TryAddSingleton<KeyRecordBuilder>();
@@ -68,5 +71,6 @@ public static class ServiceCollectionExtensions
         services.GetRequiredService<IOptions<CollectionOptions>>(),
         services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<ILogger<ReportJob>>(),
+        services.GetRequiredService<KeyPolicies>(),
         services.GetRequiredService<KeyHistory>());
 }

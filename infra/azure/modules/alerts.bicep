@@ -22,12 +22,29 @@ param alertEmail string = ''
 @description('Optional. Comma-separated account IDs watched by the key-created alert; empty: every account.')
 param keyCreatedAccountIds string = ''
 
+@description('Optional. OU path prefix watched by the key-created alert, e.g. Root/Workloads (needs Organizations discovery); empty: every OU.')
+param keyCreatedOrganizationalUnitPath string = ''
+
+@description('Optional. Account tag watched by the key-created alert, Key=Value or Key (needs Organizations discovery); empty: any tags.')
+param keyCreatedAccountTag string = ''
+
 var notify = !empty(alertEmail)
 
 // The key-created query's account list, as a KQL dynamic array.
 var watchedAccounts = empty(keyCreatedAccountIds)
   ? 'dynamic([])'
   : 'dynamic(${string(split(replace(keyCreatedAccountIds, ' ', ''), ','))})'
+
+// The OU path and the tag as KQL string literals (JSON strings are valid KQL strings).
+var watchedOuPath = string(trim(keyCreatedOrganizationalUnitPath))
+var watchedTagParts = split(keyCreatedAccountTag, '=')
+var watchedTagKey = string(trim(watchedTagParts[0]))
+var watchedTagValue = string(trim(join(skip(watchedTagParts, 1), '=')))
+var keyCreatedQuery = replace(replace(replace(replace(loadTextContent('../../kql/alert-key-created.kql'),
+  'let watchedAccounts = dynamic([]);', 'let watchedAccounts = ${watchedAccounts};'),
+  'let watchedOuPath = "";', 'let watchedOuPath = ${watchedOuPath};'),
+  'let watchedTagKey = "";', 'let watchedTagKey = ${watchedTagKey};'),
+  'let watchedTagValue = "";', 'let watchedTagValue = ${watchedTagValue};')
 
 // Each query lives in infra/kql. The inventory changes once a day, the heartbeat matters sooner. Rules are stateful
 // (autoMitigate) unless noted: they notify once when they fire and resolve by themselves when the condition clears.
@@ -75,9 +92,9 @@ var rules = [
   {
     name: 'key-created'
     displayName: 'AWS access key created'
-    description: 'A new AWS IAM access key appeared in a watched account (AwsKeyEvents(), KeyCreated).'
+    description: 'A new AWS IAM access key appeared in a watched account, OU or account tag (AwsKeyEvents(), KeyCreated).'
     severity: 3
-    query: replace(loadTextContent('../../kql/alert-key-created.kql'), 'let watchedAccounts = dynamic([]);', 'let watchedAccounts = ${watchedAccounts};')
+    query: keyCreatedQuery
     measure: 'CreatedKeys'
     operator: 'GreaterThan'
     threshold: 0

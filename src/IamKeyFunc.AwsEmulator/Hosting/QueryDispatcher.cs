@@ -31,6 +31,7 @@ internal sealed partial class QueryDispatcher
         _json = new JsonDispatcher(state, _authenticator);
         var sts = new StsOperations(state);
         var iam = new IamOperations(state);
+        var authorization = new AuthorizationOperations(state);
         _operations = new Dictionary<string, Operation>(StringComparer.Ordinal)
         {
             ["AssumeRoleWithWebIdentity"] = new(AwsService.Sts, Signed: false, r => sts.AssumeRoleWithWebIdentity(r), null),
@@ -41,6 +42,9 @@ internal sealed partial class QueryDispatcher
             ["GenerateCredentialReport"] = new(AwsService.Iam, Signed: true, null, iam.GenerateCredentialReport),
             ["GetCredentialReport"] = new(AwsService.Iam, Signed: true, null, iam.GetCredentialReport),
             ["ListAccountAliases"] = new(AwsService.Iam, Signed: true, null, iam.ListAccountAliases),
+            ["GetAccountAuthorizationDetails"] = new(AwsService.Iam, Signed: true, null, authorization.GetAccountAuthorizationDetails),
+            ["GetAccountSummary"] = new(AwsService.Iam, Signed: true, null, authorization.GetAccountSummary),
+            ["ListUserTags"] = new(AwsService.Iam, Signed: true, null, authorization.ListUserTags),
         };
     }
 

@@ -146,6 +146,12 @@ public sealed class EmulatorAccount
 
     public string EffectiveEmail => Email ?? $"aws+{AccountId}@example.com";
 
+    /// <summary>IAM groups (GetAccountAuthorizationDetails).</summary>
+    public List<EmulatorGroup> Groups { get; set; } = [];
+
+    /// <summary>Customer managed policies (GetAccountAuthorizationDetails).</summary>
+    public List<EmulatorManagedPolicy> ManagedPolicies { get; set; } = [];
+
     public string EffectiveIamSigningRegion => IamSigningRegion ?? PartitionHomeRegion(Partition);
 
     public string RootArn => $"arn:{Partition}:iam::{AccountId}:root";
@@ -262,6 +268,17 @@ public sealed class EmulatorUser
 
     /// <summary>0–2 keys.</summary>
     public List<EmulatorAccessKey> AccessKeys { get; set; } = [];
+
+    /// <summary>The groups the user belongs to (names of <see cref="EmulatorAccount.Groups"/>).</summary>
+    public List<string> GroupNames { get; set; } = [];
+
+    /// <summary>Managed policies attached to the user directly.</summary>
+    public List<string> AttachedPolicyArns { get; set; } = [];
+
+    public List<EmulatorInlinePolicy> InlinePolicies { get; set; } = [];
+
+    /// <summary>The user's tags (ListUserTags, and UserDetail of GetAccountAuthorizationDetails).</summary>
+    public List<EmulatorTag> Tags { get; set; } = [];
 
     /// <summary>The keys in credential-report slot order: by creation time, then key ID.</summary>
     public IEnumerable<EmulatorAccessKey> KeysInSlotOrder() =>

@@ -74,6 +74,11 @@ internal static class DemoCommand
 
         var settings = Settings(emulator, discover: true);
         settings[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = stateDirectory;
+        foreach (var (key, value) in Policies(time.GetUtcNow()))
+        {
+            settings[key] = value;
+        }
+
         var token = TestJwt.ForScenario(scenario, time.GetUtcNow() + TimeSpan.FromHours(1));
         await using var services = CliHost.BuildServices(
             new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
@@ -95,6 +100,7 @@ internal static class DemoCommand
         var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file, KeepRecords: true), cancellationToken);
         RunReport.WriteFindings(console, first.Records);
         RunReport.WriteCoverage(console, first);
+        RunReport.WritePolicies(console, first);
         RunReport.WriteOutcome(console, first);
         console.MarkupLine(first.Events.Count == 0
             ? "First pass: each account's snapshot is its baseline, so there are no change events yet."
@@ -105,6 +111,7 @@ internal static class DemoCommand
         console.MarkupLine("Changed the organization: alice created a second key, terraform's key was deactivated, legacy-backup's key was deleted, dev-test still uses its old key.");
         var second = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
         RunReport.WriteEvents(console, second.Events);
+        RunReport.WritePolicies(console, second);
         RunReport.WriteOutcome(console, second);
 
         var keys = (first.KeyDelivery?.Delivered ?? 0) + (second.KeyDelivery?.Delivered ?? 0);
@@ -128,6 +135,27 @@ internal static class DemoCommand
             devTest.KeysInSlotOrder().First().LastUsed = new KeyLastUsed { Date = whole.AddHours(-1), Region = "us-west-2", ServiceName = "lambda" };
         });
     }
+
+    /// <summary>
+    /// The demo's key policies, as app settings: CI users rotate within 30 days, the production account follows CIS AWS
+    /// v7 with warnings 14, 7 and 1 days ahead, everything else the default policy (<c>IamKey:Findings</c>). The vendor
+    /// appliance's key in production is exempt for 90 days; once the second pass has deleted it, the exemption matches
+    /// nothing and the summary says so.
+    /// </summary>
+    internal static Dictionary<string, string?> Policies(DateTimeOffset now) => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["IamKey:Policies:0:Name"] = "ci",
+        ["IamKey:Policies:0:UserName"] = "ci-*",
+        ["IamKey:Policies:0:RotationDays"] = "30",
+        ["IamKey:Policies:1:Name"] = "prod-cis",
+        ["IamKey:Policies:1:AccountIds"] = "444455556666",
+        ["IamKey:Policies:1:Profile"] = "CisAwsV7",
+        ["IamKey:Policies:1:WarnBeforeDays"] = "14,7,1",
+        ["IamKey:Exemptions:0:UserArn"] = "arn:aws:iam::444455556666:user/legacy-backup",
+        ["IamKey:Exemptions:0:Reason"] = "Vendor backup appliance without role support",
+        ["IamKey:Exemptions:0:Reference"] = "CHG-1234",
+        ["IamKey:Exemptions:0:Expires"] = now.AddDays(90).ToString("yyyy-MM-ddT00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>
     /// The settings that point the pipeline at the emulator: its central role and trust, its endpoint, and its member

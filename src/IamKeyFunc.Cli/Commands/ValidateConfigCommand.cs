@@ -3,6 +3,7 @@ using System.CommandLine;
 using IamKeyFunc.Cli.Rendering;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,8 +69,19 @@ internal static class ValidateConfigCommand
         grid.AddRow("Accounts", Markup.Escape(string.Join(Environment.NewLine, sessions.Sessions.Select(s => $"{s.AccountId}  {s.RoleArn}"))));
         grid.AddRow("Collection", Markup.Escape($"{collection.Mode} mode, key IDs {collection.KeyIdFormat}, {collection.MaxParallelAccounts} accounts in parallel"));
         grid.AddRow("Findings", Markup.Escape($"rotate after {findings.RotationDays} d, unused after {findings.UnusedDays} d, never-used grace {findings.NeverUsedGraceDays} d"));
+        grid.AddRow("Key policies", Markup.Escape(Policies(services.GetRequiredService<KeyPolicies>())));
         grid.AddRow("Delivery", Markup.Escape(Destination(services, delivery)));
         console.Write(grid);
+    }
+
+    /// <summary><c>ci (rotate 30 d), prod-cis (CisAwsV7, rotate 90 d), then Default; 1 exemption</c>.</summary>
+    private static string Policies(KeyPolicies policies)
+    {
+        var ordered = policies.Ordered.Select(p => p.Profile == PolicyProfile.Default
+            ? $"{p.Name} (rotate {p.RotationDays} d, unused {p.UnusedDays} d)"
+            : $"{p.Name} ({p.Profile}, rotate {p.RotationDays} d, unused {p.UnusedDays} d)");
+        var count = policies.Exemptions.All.Count;
+        return string.Join(", ", ordered.Append($"then {policies.Default.Name}")) + $"; {count} exemption{(count == 1 ? "" : "s")}";
     }
 
     private static string Destination(IServiceProvider services, DeliveryOptions delivery) => delivery.Sink switch

@@ -27,7 +27,7 @@ internal static class RunReport
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title($"Access keys with findings ({flagged.Count} of {records.Count})");
-        table.AddColumns("Severity", "Account", "User", "Access key", "Status", "Age (d)", "Last used", "Findings");
+        table.AddColumns("Severity", "Account", "User", "Access key", "Status", "Age (d)", "Last used", "Policy", "Breach (d)", "Findings");
         foreach (var record in flagged)
         {
             table.AddRow(
@@ -38,11 +38,54 @@ internal static class RunReport
                 record.Status,
                 record.KeyAgeDays?.ToString(CultureInfo.InvariantCulture) ?? "?",
                 Markup.Escape(LastUsed(record)),
-                Markup.Escape(record.Findings.Replace(",", ", ", StringComparison.Ordinal)));
+                Markup.Escape(record.PolicyName),
+                record.DaysUntilBreach?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(record.Findings.Replace(",", ", ", StringComparison.Ordinal) + (record.Exempt ? $" (exempt: {record.ExemptReference})" : "")));
         }
 
         console.Write(table);
         console.MarkupLine(Tally(records));
+    }
+
+    /// <summary>
+    /// Which policy the keys fell under (with how many are due soon or past a threshold), the exempt keys and the
+    /// exemptions that matched nothing; nothing when only the default policy applies and there are no exemptions.
+    /// </summary>
+    public static void WritePolicies(IAnsiConsole console, RunResult result)
+    {
+        var active = result.Records.Where(r => r.Status == "Active").ToList();
+        var unmatched = result.Accounts.Where(a => a.UnmatchedExemptions is not null).ToList();
+        if (result.Records.All(r => r.PolicyName == "Default") && !result.Records.Any(r => r.ExemptReference is not null) && unmatched.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("Key policies (first match wins)");
+        table.AddColumns("Policy", "Active keys", "Due soon", "Past a threshold", "Exempt");
+        foreach (var policy in active.GroupBy(r => r.PolicyName).OrderBy(g => g.Key == "Default").ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            table.AddRow(
+                Markup.Escape(policy.Key),
+                Count(policy.Count()),
+                Count(policy.Count(r => r.DueSoon)),
+                Count(policy.Count(r => r.DaysUntilBreach < 0)),
+                Count(policy.Count(r => r.Exempt)));
+        }
+
+        console.Write(table);
+        foreach (var key in result.Records.Where(r => r.ExemptReference is not null))
+        {
+            var state = key.Exempt ? "[green]exempt[/] until" : "[red]exemption expired[/]";
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"{state} {key.ExemptUntil:yyyy-MM-dd}: {Markup.Escape(key.AccountAlias ?? key.AccountId)} {Markup.Escape(key.UserName)} ({Markup.Escape(key.ExemptReference!)}: {Markup.Escape(key.ExemptReason ?? "")}); it keeps its findings: {Markup.Escape(key.Findings)}"));
+        }
+
+        foreach (var account in unmatched)
+        {
+            console.MarkupLine($"[yellow]Exemptions that matched no key[/] in {Markup.Escape(account.AccountAlias ?? account.AccountId)}: {Markup.Escape(account.UnmatchedExemptions!)} (renew the match or remove them).");
+        }
+
+        static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The change events of the run, one row each (nothing when there are none).</summary>
@@ -107,6 +150,8 @@ internal static class RunReport
         $"[bold]{records.Count(r => r.NeverUsedPastGrace)}[/] never used",
         $"[bold]{records.Count(r => r.RootKey)}[/] root",
         $"[bold]{records.Count(r => r.TwoActiveKeys)}[/] held by users with two active keys",
+        $"[bold]{records.Count(r => r.DueSoon)}[/] due soon",
+        $"[bold]{records.Count(r => r.Exempt)}[/] exempt",
     ]) + ".";
 
     private static string Delivery(RunResult result) => result switch

@@ -123,7 +123,7 @@ internal static class IamXml
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    private static IamPage<T> Page<T>(XElement result, string listName, Func<XElement, T> parseMember)
+    internal static IamPage<T> Page<T>(XElement result, string listName, Func<XElement, T> parseMember)
     {
         var items = result.Child(listName)?.Elements().Where(e => e.LocalName() == "member").Select(parseMember).ToList() ?? [];
         bool truncated = string.Equals(result.Text("IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
@@ -148,17 +148,17 @@ internal static class IamXml
     private static string? NotApplicableToNull(string? value) =>
         string.IsNullOrEmpty(value) || value == "N/A" ? null : value;
 
-    private static string LocalName(this XElement element) => element.Name.LocalName;
+    internal static string LocalName(this XElement element) => element.Name.LocalName;
 
-    private static XElement? Child(this XElement element, string localName) =>
+    internal static XElement? Child(this XElement element, string localName) =>
         element.Elements().FirstOrDefault(e => e.LocalName() == localName);
 
     private static XElement? Descendant(this XElement element, string localName) =>
         element.Descendants().FirstOrDefault(e => e.LocalName() == localName);
 
-    private static string? Text(this XElement element, string localName) => element.Child(localName)?.Value.Trim();
+    internal static string? Text(this XElement element, string localName) => element.Child(localName)?.Value.Trim();
 
-    private static string Required(this XElement element, string localName) =>
+    internal static string Required(this XElement element, string localName) =>
         element.Text(localName) is { Length: > 0 } value
             ? value
             : throw new XmlException($"<{element.LocalName()}> has no <{localName}>.");

@@ -60,7 +60,8 @@ public partial class AccountCollector
             var inventory = _options.Mode == FreshnessMode.Report
                 ? await CollectFromReportAsync(scan, cancellationToken).ConfigureAwait(false)
                 : await CollectLiveAsync(scan, cancellationToken).ConfigureAwait(false);
-            return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory));
+            var context = await CollectContextAsync(scan, inventory.Keys, run.NeedUserTags, cancellationToken).ConfigureAwait(false);
+            return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory), context);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -3,7 +3,8 @@ namespace IamKeyFunc.Reporting.Collection;
 /// <summary>Identifies the run an account is collected for: every record carries both values.</summary>
 /// <param name="RunId">The run identifier, <c>yyyyMMddTHHmmssZ-xxxxxxxx</c>.</param>
 /// <param name="CollectedAt">When the run started; ages and findings are measured from this instant.</param>
-public sealed record CollectionRun(string RunId, DateTimeOffset CollectedAt);
+/// <param name="NeedUserTags">A key policy matches on user tags, so the collector fetches them.</param>
+public sealed record CollectionRun(string RunId, DateTimeOffset CollectedAt, bool NeedUserTags = false);
 
 /// <summary>What collecting one account cost.</summary>
 /// <param name="UsersScanned">IAM users looked at (live: every user; report: every report row but the root's).</param>
@@ -24,13 +25,15 @@ public sealed record AccountIssue(string Code, string Message);
 /// <param name="Warning">Set when the account was collected with less context than asked for, e.g. without the credential report.</param>
 /// <param name="ReportGeneratedAt">When IAM generated the credential report used, if one was.</param>
 /// <param name="ReportAgeHours">How old that report was when read.</param>
+/// <param name="Context">Root user state, authorization details and user tags (see <c>AccountCollector.Context.cs</c>).</param>
 public sealed record AccountInventory(
     string? AccountAlias,
     IReadOnlyList<CollectedKey> Keys,
     AccountCounts Counts,
     AccountIssue? Warning = null,
     DateTimeOffset? ReportGeneratedAt = null,
-    double? ReportAgeHours = null);
+    double? ReportAgeHours = null,
+    AccountContextFacts? Context = null);
 
 /// <summary>Collecting an account failed; carries what was spent before it failed. The cause is the inner exception.</summary>
 public sealed class AccountCollectionException : Exception

@@ -43,13 +43,22 @@ internal sealed class CheckedBinding<T>(IConfiguration section) : IConfigureOpti
     private static void Bind(T options, PropertyInfo property, IConfigurationSection child)
     {
         var current = property.CanRead ? property.GetValue(options) : null;
-        if (child.Value is null && current is not null && !IsScalar(property.PropertyType))
+        if (IsScalar(property.PropertyType))
         {
-            child.Bind(current); // nested objects and collections keep their instance and defaults
+            if (property.CanWrite)
+            {
+                property.SetValue(options, child.Get(property.PropertyType));
+            }
         }
-        else if (property.CanWrite)
+        else if (current is not null)
         {
-            property.SetValue(options, child.Get(property.PropertyType));
+            // Nested objects and lists keep their instance and defaults; an empty placeholder value (the sample's
+            // IamKey__Policies="") binds nothing, as the configuration binder does.
+            child.Bind(current);
+        }
+        else if (property.CanWrite && child.Get(property.PropertyType) is { } value)
+        {
+            property.SetValue(options, value);
         }
     }
 

@@ -69,6 +69,12 @@ public sealed class CollectionOptions
     /// <summary>Per-request timeout for IAM calls.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between 00:00:01 and 00:05:00.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Read each account's users, groups and policies (<c>GetAccountAuthorizationDetails</c>, a few pages per account) for
+    /// <c>AdminEquivalent</c>, <c>CanManageCredentials</c> and <c>PolicyNames</c>. Needs <c>iam:GetAccountAuthorizationDetails</c>.
+    /// </summary>
+    public bool PrivilegeScan { get; set; }
 }
 
 public enum FreshnessMode

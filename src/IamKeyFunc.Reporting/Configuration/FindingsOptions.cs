@@ -18,4 +18,7 @@ public sealed class FindingsOptions
     /// <summary>An active key never used and older than this is <c>NeverUsedPastGrace</c> (for every user, not only console users).</summary>
     [Range(0, 365, ErrorMessage = "{0} must be between 0 and 365.")]
     public int NeverUsedGraceDays { get; set; } = 7;
+
+    /// <summary>Warning windows of the default policy, comma-separated days (e.g. <c>14,7,1</c>): <c>DueSoon</c> within the largest.</summary>
+    public string WarnBeforeDays { get; set; } = "14";
 }

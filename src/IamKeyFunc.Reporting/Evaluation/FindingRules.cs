@@ -8,8 +8,11 @@ namespace IamKeyFunc.Reporting.Evaluation;
 /// <param name="KeyAgeDays">Whole days since the key was created; null when unknown.</param>
 /// <param name="DaysSinceLastUse">Whole days since the key was last used; null when never used.</param>
 /// <param name="DaysUntilRotationDue"><c>RotationDays - KeyAgeDays</c> for active keys; null otherwise.</param>
-/// <param name="Thresholds">The <c>IamKey:Findings</c> settings.</param>
-public sealed record FindingInput(AccessKeyFacts Key, int? KeyAgeDays, int? DaysSinceLastUse, int? DaysUntilRotationDue, FindingsOptions Thresholds);
+/// <param name="Thresholds">The key's policy (the default one is the <c>IamKey:Findings</c> settings).</param>
+/// <param name="Forecast">When the key crosses its policy's first threshold.</param>
+/// <param name="Exemption">The exemption that applies to the key, if any.</param>
+public sealed record FindingInput(
+    AccessKeyFacts Key, int? KeyAgeDays, int? DaysSinceLastUse, int? DaysUntilRotationDue, KeyPolicy Thresholds, BreachForecast Forecast, ExemptionMatch? Exemption);
 
 /// <summary>One finding: its name (also the <see cref="KeyRecord"/> column and the entry in <see cref="KeyRecord.Findings"/>),
 /// when it holds, how severe it is when it holds, and how it sets its record column.</summary>
@@ -29,6 +32,8 @@ public sealed record FindingRule(string Name, Func<FindingInput, bool> Holds, Fu
 /// A never-used key is never <c>Unused</c>; it is <c>NeverUsedPastGrace</c> instead, so each key carries one usage finding.</item>
 /// <item><c>NeverUsedPastGrace</c>: active, never used, and older than <c>NeverUsedGraceDays</c> (every user, console or not); <c>Medium</c>.</item>
 /// <item><c>TwoActiveKeys</c>: the key is active and its user has two active keys; <c>Medium</c>.</item>
+/// <item><c>DueSoon</c>: a threshold of the key's policy is crossed within one of its <c>WarnBeforeDays</c>; <c>Low</c>.</item>
+/// <item><c>ExemptionExpired</c>: the exemption that matched the key has expired; <c>Medium</c>.</item>
 /// </list>
 /// </summary>
 public static class FindingRules
@@ -63,6 +68,18 @@ public static class FindingRules
         _ => Severity.Medium,
         (r, v) => r with { TwoActiveKeys = v });
 
+    public static FindingRule DueSoon { get; } = new(
+        nameof(KeyRecord.DueSoon),
+        f => f.Forecast.DueSoon,
+        _ => Severity.Low,
+        (r, v) => r with { DueSoon = v });
+
+    public static FindingRule ExemptionExpired { get; } = new(
+        nameof(KeyRecord.ExemptionExpired),
+        f => f.Exemption is { Active: false },
+        _ => Severity.Medium,
+        (r, v) => r with { ExemptionExpired = v });
+
     /// <summary>Every rule, in the order of <see cref="KeyRecord.Findings"/>.</summary>
-    public static IReadOnlyList<FindingRule> All { get; } = [RootKey, RotationOverdue, Unused, NeverUsedPastGrace, TwoActiveKeys];
+    public static IReadOnlyList<FindingRule> All { get; } = [RootKey, RotationOverdue, Unused, NeverUsedPastGrace, TwoActiveKeys, DueSoon, ExemptionExpired];
 }

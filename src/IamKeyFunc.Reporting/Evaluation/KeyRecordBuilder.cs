@@ -17,6 +17,23 @@ public sealed record AccountContext(
 }
 
 /// <summary>
+/// What the policy, exemption and privilege columns of one account's records are computed from. <see cref="MatchedExemptions"/>
+/// collects the IDs of the exemptions that matched a key, for the run's unmatched-exemption report.
+/// </summary>
+/// <param name="Policies">The run's policies and exemptions.</param>
+/// <param name="Scope">The account: ID, and OU path and tags once discovery knows them.</param>
+/// <param name="Privileges">Per user name, from the privilege scan; null without it.</param>
+/// <param name="UserTags">Per user name; null when no policy needed them and the privilege scan was off.</param>
+public sealed record KeyPolicyContext(
+    KeyPolicies Policies,
+    AccountScope Scope,
+    IReadOnlyDictionary<string, UserPrivilege>? Privileges = null,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? UserTags = null)
+{
+    public HashSet<int> MatchedExemptions { get; } = [];
+}
+
+/// <summary>
 /// Turns collected keys into <see cref="KeyRecord"/>s: key ID format, ages and findings as of the run's start.
 /// The one place findings are evaluated: every finding column is written by its <see cref="FindingRule"/>.
 /// </summary>
@@ -25,20 +42,38 @@ public sealed class KeyRecordBuilder(FindingsEvaluator evaluator, IOptions<Colle
     private readonly KeyIdFormat _format = options.Value.KeyIdFormat;
 
     /// <summary>The records of one account's inventory.</summary>
-    public IReadOnlyList<KeyRecord> Build(IReadOnlyList<CollectedKey> keys, AccountContext context) => Create(keys, context, evaluator, _format);
+    public IReadOnlyList<KeyRecord> Build(IReadOnlyList<CollectedKey> keys, AccountContext context, KeyPolicyContext? policies = null) =>
+        Create(keys, context, evaluator, _format, policies);
 
-    public static IReadOnlyList<KeyRecord> Create(IReadOnlyList<CollectedKey> keys, AccountContext context, FindingsEvaluator evaluator, KeyIdFormat format)
+    public static IReadOnlyList<KeyRecord> Create(
+        IReadOnlyList<CollectedKey> keys, AccountContext context, FindingsEvaluator evaluator, KeyIdFormat format, KeyPolicyContext? policies = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var activeByUser = keys.Where(k => k.Active).GroupBy(k => k.UserName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return [.. keys.Select(key => Create(key, activeByUser.GetValueOrDefault(key.UserName), context, evaluator, format))];
+        return [.. keys.Select(key => Create(key, activeByUser.GetValueOrDefault(key.UserName), context, evaluator, format, policies))];
     }
 
-    private static KeyRecord Create(CollectedKey key, int activeKeysOfUser, AccountContext context, FindingsEvaluator evaluator, KeyIdFormat format)
+    private static KeyRecord Create(CollectedKey key, int activeKeysOfUser, AccountContext context, FindingsEvaluator evaluator, KeyIdFormat format, KeyPolicyContext? policies)
     {
-        var findings = evaluator.Evaluate(
-            new AccessKeyFacts(key.IsRoot, key.Active, key.CreatedAt, key.LastUsed?.At, activeKeysOfUser), context.Run.CollectedAt);
+        var facts = new AccessKeyFacts(key.IsRoot, key.Active, key.CreatedAt, key.LastUsed?.At, activeKeysOfUser);
+        var asOf = context.Run.CollectedAt;
+        var owner = new KeyOwner(policies?.Scope ?? AccountScope.OfId(context.AccountId), key.UserName, KeyOwner.PathOfArn(key.UserArn), policies?.UserTags?.GetValueOrDefault(key.UserName));
+        var exemption = policies?.Policies.Exemptions.Find(
+            context.AccountId, key.UserArn, key.AccessKeyId is { } id ? KeyIdFormatter.Sha256Hex(id) : null, asOf);
+        if (exemption is not null)
+        {
+            policies!.MatchedExemptions.Add(exemption.Exemption.Id);
+        }
+
+        var findings = policies is null
+            ? evaluator.Evaluate(facts, asOf)
+            : evaluator.Evaluate(facts, asOf, policies.Policies.For(owner), exemption);
+        var privilege = key.IsRoot ? UserPrivilege.Root : policies?.Privileges?.GetValueOrDefault(key.UserName);
+        if (privilege is null && policies?.Privileges is not null)
+        {
+            privilege = new UserPrivilege(false, false, "");
+        }
         var record = new KeyRecord
         {
             RunId = context.Run.RunId,
@@ -72,6 +107,21 @@ public sealed class KeyRecordBuilder(FindingsEvaluator evaluator, IOptions<Colle
             DaysUntilRotationDue = findings.DaysUntilRotationDue,
             Findings = findings.Names,
             Severity = findings.Severity.ToString(),
+            PolicyName = findings.Policy.Name,
+            DaysUntilBreach = findings.Forecast.DaysUntilBreach,
+            BreachDate = findings.Forecast.BreachDate,
+            WarningDay = findings.Forecast.WarningDay,
+            Controls = findings.Controls,
+            Exempt = exemption is { Active: true },
+            ExemptReason = exemption?.Exemption.Reason,
+            ExemptReference = exemption?.Exemption.Reference,
+            ExemptUntil = exemption?.Exemption.Expires,
+            AdminEquivalent = privilege?.AdminEquivalent,
+            CanManageCredentials = privilege?.CanManageCredentials,
+            PolicyNames = privilege?.PolicyNames,
+            RiskScore = RiskScore.Compute(new RiskInput(
+                key.Active, key.IsRoot, findings.KeyAgeDays, findings.DaysSinceLastUse, key.PasswordEnabled, key.MfaActive,
+                privilege?.AdminEquivalent, privilege?.CanManageCredentials)),
         };
         return FindingRules.All.Aggregate(record, (r, rule) => rule.SetColumn(r, findings.Has(rule)));
     }

@@ -98,6 +98,12 @@ public sealed record KeyRecord
     /// <summary>A finding column, written by <c>Evaluation.FindingRules.RootKey</c>.</summary>
     public bool RootKey { get; init; }
 
+    /// <summary>A finding column, written by <c>Evaluation.FindingRules.DueSoon</c>.</summary>
+    public bool DueSoon { get; init; }
+
+    /// <summary>A finding column, written by <c>Evaluation.FindingRules.ExemptionExpired</c>.</summary>
+    public bool ExemptionExpired { get; init; }
+
     /// <summary>Days left before the rotation threshold; negative once overdue; null for inactive keys.</summary>
     public int? DaysUntilRotationDue { get; init; }
 
@@ -106,4 +112,43 @@ public sealed record KeyRecord
 
     /// <summary><c>None</c>, <c>Low</c>, <c>Medium</c>, <c>High</c> or <c>Critical</c>.</summary>
     public required string Severity { get; init; }
+
+    /// <summary>The key policy that applies to the key (<c>Default</c>: the <c>IamKey:Findings</c> thresholds).</summary>
+    public required string PolicyName { get; init; }
+
+    /// <summary>Fewest days until a threshold of the policy is crossed; negative once crossed; null for inactive keys.</summary>
+    public int? DaysUntilBreach { get; init; }
+
+    /// <summary>When that threshold is (or was) crossed.</summary>
+    public DateTimeOffset? BreachDate { get; init; }
+
+    /// <summary>The smallest of the policy's <c>WarnBeforeDays</c> the breach falls within, while <c>DueSoon</c>.</summary>
+    public int? WarningDay { get; init; }
+
+    /// <summary>Compliance controls the findings violate, e.g. <c>CIS-2.11,SecurityHub-IAM.22</c>; empty when none.</summary>
+    public required string Controls { get; init; }
+
+    /// <summary>An exemption in force covers the key (it keeps its findings).</summary>
+    public required bool Exempt { get; init; }
+
+    /// <summary>The matching exemption's reason (also once it has expired).</summary>
+    public string? ExemptReason { get; init; }
+
+    /// <summary>The matching exemption's ticket.</summary>
+    public string? ExemptReference { get; init; }
+
+    /// <summary>When the matching exemption ends (or ended).</summary>
+    public DateTimeOffset? ExemptUntil { get; init; }
+
+    /// <summary>Privilege scan: the user has AdministratorAccess or Allow * on *; null without the scan, except for root keys (always true).</summary>
+    public bool? AdminEquivalent { get; init; }
+
+    /// <summary>Privilege scan: the user may mint or change credentials on *; null without the scan.</summary>
+    public bool? CanManageCredentials { get; init; }
+
+    /// <summary>Privilege scan: the user's policies, <c>Group/Policy</c> for a group's; null without the scan.</summary>
+    public string? PolicyNames { get; init; }
+
+    /// <summary>0-100, the README's formula; 0 for inactive keys.</summary>
+    public required int RiskScore { get; init; }
 }

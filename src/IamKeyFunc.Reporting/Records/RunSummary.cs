@@ -62,4 +62,16 @@ public sealed record RunSummary
     public required double DurationMs { get; init; }
 
     public required string CollectorVersion { get; init; }
+
+    /// <summary>The root user has access keys (<c>GetAccountSummary</c> <c>AccountAccessKeysPresent</c>); null when unknown.</summary>
+    public bool? AccountAccessKeysPresent { get; init; }
+
+    /// <summary>The root user has MFA (<c>GetAccountSummary</c> <c>AccountMFAEnabled</c>); null when unknown.</summary>
+    public bool? AccountMfaEnabled { get; init; }
+
+    /// <summary>Keys covered by an exemption in force.</summary>
+    public int ExemptKeys { get; init; }
+
+    /// <summary>Comma-separated exemptions that matched no key in this run (reported once, on the account they name).</summary>
+    public string? UnmatchedExemptions { get; init; }
 }

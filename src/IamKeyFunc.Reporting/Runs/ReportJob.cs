@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using IamKeyFunc.Reporting.Accounts;
+using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
@@ -46,6 +47,7 @@ public partial class ReportJob
     private readonly CollectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ReportJob> _logger;
+    private readonly KeyPolicies? _policies;
     private readonly KeyHistory? _history;
     private readonly Lock _gate = new();
     private string? _runningRunId;
@@ -58,8 +60,10 @@ public partial class ReportJob
         IOptions<CollectionOptions> options,
         TimeProvider timeProvider,
         ILogger<ReportJob> logger,
+        KeyPolicies? policies = null,
         KeyHistory? history = null)
     {
+        _policies = policies;
         _accounts = accounts;
         _collector = collector;
         _records = records;
@@ -106,7 +110,7 @@ public partial class ReportJob
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetUtcNow();
-        var run = new CollectionRun(RunId.Create(now), now);
+        var run = new CollectionRun(RunId.Create(now), now, _policies?.NeedUserTags ?? false);
         Enter(run.RunId);
         try
         {
@@ -146,7 +150,7 @@ public partial class ReportJob
         var selected = selection.Selected.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
         var target = request.DryRun ? null : request.Sink ?? _sink;
         var outcomes = await CollectAllAsync(selection, selected, request, run, target, cancellationToken).ConfigureAwait(false);
-        var summaries = outcomes.Select(o => o.Summary).ToList();
+        var summaries = WithUnmatchedExemptions(outcomes);
         var records = outcomes.SelectMany(o => o.Records).ToList();
         var pending = outcomes.Select(o => o.History).OfType<PendingSnapshot>().ToList();
         var events = pending.SelectMany(p => p.Changes.Events).ToList();
@@ -266,7 +270,7 @@ public partial class ReportJob
                 summary = WithKeyDelivery(summary, keys);
             }
 
-            var outcome = new AccountOutcome(summary, keep ? result.Records : [], result.History, keys);
+            var outcome = new AccountOutcome(summary, keep ? result.Records : [], result.History, keys, result.MatchedExemptions);
             if (result.Status != AccountStatus.Skipped)
             {
                 LogAccount(outcome.Summary);
@@ -291,7 +295,13 @@ public partial class ReportJob
             {
                 Placement = placement,
             };
-            var records = _records.Build(inventory.Keys, context);
+            var policies = _policies is null ? null : new KeyPolicyContext(
+                _policies,
+                new AccountScope(session.AccountId, placement.OrganizationalUnitPath, placement.Tags ?? new Dictionary<string, string>()),
+                inventory.Context?.Authorization is { } authorization ? PrivilegeAnalyzer.Analyze(authorization) : null,
+                inventory.Context?.UserTags?.ToDictionary(
+                    u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));
+            var records = _records.Build(inventory.Keys, context, policies);
 
             // The history read is not part of the account's collection deadline; a store that fails costs only the events.
             var history = _history is null
@@ -303,6 +313,8 @@ public partial class ReportJob
             return new AccountResult(
                 AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records, WithReportAge(inventory), _time.GetElapsedTime(started))
             {
+                Summary = inventory.Context?.Summary,
+                MatchedExemptions = policies?.MatchedExemptions,
                 History = history,
             };
         }
@@ -396,7 +408,35 @@ public partial class ReportJob
         ThrottledRetries = result.Counts.ThrottledRetries,
         DurationMs = Math.Round(result.Duration.TotalMilliseconds, 1),
         CollectorVersion = Version,
+        AccountAccessKeysPresent = result.Summary?.AccessKeysPresent,
+        AccountMfaEnabled = result.Summary?.MfaEnabled,
+        ExemptKeys = result.Records.Count(r => r.Exempt),
     };
+
+    /// <summary>
+    /// The summaries, with each exemption that matched no key named once: on the row of the account it names, or, for one
+    /// that names only a key, on the first account's row when every account was collected.
+    /// </summary>
+    private List<RunSummary> WithUnmatchedExemptions(AccountOutcome[] outcomes)
+    {
+        var summaries = outcomes.Select(o => o.Summary).ToList();
+        if (_policies is not { Exemptions.All.Count: > 0 })
+        {
+            return summaries;
+        }
+
+        var collected = outcomes.Where(o => o.Summary.Is(AccountStatus.Succeeded)).ToList();
+        var matched = collected.SelectMany(o => o.MatchedExemptions ?? (IEnumerable<int>)[]).ToHashSet();
+        var collectedIds = collected.Select(o => o.Summary.AccountId).ToHashSet(StringComparer.Ordinal);
+        var allCollected = outcomes.All(o => o.Summary.Is(AccountStatus.Succeeded));
+        var unmatched = _policies.Exemptions.Unmatched(matched, collectedIds, allCollected);
+        var first = collected.Select(o => o.Summary.AccountId).Order(StringComparer.Ordinal).FirstOrDefault();
+        return [.. summaries.Select(s =>
+        {
+            var names = unmatched.Where(e => e.AccountId == s.AccountId || (e.AccountId is null && s.AccountId == first)).Select(e => e.Label).ToList();
+            return names.Count == 0 ? s : s with { UnmatchedExemptions = string.Join(',', names) };
+        })];
+    }
 
     /// <summary>Calls the sink; a sink that throws (configuration error) counts every record as failed, so nothing is dropped silently.</summary>
     private async Task<DeliveryResult> DeliverAsync(IReportSink sink, int count, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken cancellationToken)
@@ -500,11 +540,17 @@ public partial class ReportJob
 
     /// <param name="Records">Empty once delivered, unless <see cref="RunRequest.KeepRecords"/>.</param>
     /// <param name="KeyDelivery">The account's own key delivery; null when nothing was sent for it.</param>
-    private sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, DeliveryResult? KeyDelivery);
+    /// <param name="MatchedExemptions">The exemptions (by index) that matched a key of the account.</param>
+    private sealed record AccountOutcome(
+        RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, DeliveryResult? KeyDelivery, IReadOnlySet<int>? MatchedExemptions = null);
 
     /// <summary>One account's outcome before it becomes a summary. <c>FindingsCount</c> counts keys with at least one finding.</summary>
     private sealed record AccountResult(AccountStatus Status, string? Alias, AccountCounts Counts, IReadOnlyList<KeyRecord> Records, AccountIssue? Issue, TimeSpan Duration)
     {
+        public IamAccountSummary? Summary { get; init; }
+
+        public IReadOnlySet<int>? MatchedExemptions { get; init; }
+
         /// <summary>The account's changes against its snapshot; null when history is off, the store failed, or the account failed.</summary>
         public PendingSnapshot? History { get; init; }
 

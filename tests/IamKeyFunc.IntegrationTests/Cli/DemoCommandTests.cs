@@ -61,6 +61,31 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_ShouldApplyTwoPoliciesAndAnExemption_AndReportTheExemptionUnmatchedOnceItsKeyIsDeleted()
+    {
+        var output = Path.Combine(_directory.Path, "demo.jsonl");
+
+        var (exitCode, stdout, _) = await CliRunner.RunAsync("demo", "--output", output);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Key policies (first match wins)", stdout, StringComparison.Ordinal);
+        Assert.Contains("exempt until", stdout, StringComparison.Ordinal);
+        Assert.Contains("Exemptions that matched no key in example-prod: CHG-1234", stdout, StringComparison.Ordinal);
+        var lines = (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var keys = lines.Where(l => l.GetProperty("table").GetString() == "AwsAccessKeyReport").ToList();
+        var firstRun = keys[0].GetProperty("RunId").GetString();
+        Assert.Equal(
+            ["<root_account>:prod-cis", "alice:prod-cis", "ci-deploy:ci", "ci-deploy:ci", "dev-test:Default", "dev-test:Default", "legacy-backup:prod-cis", "monitoring-agent:prod-cis", "security-audit:Default", "terraform:prod-cis"],
+            keys.Where(k => k.GetProperty("RunId").GetString() == firstRun).Select(k => $"{k.GetProperty("UserName").GetString()}:{k.GetProperty("PolicyName").GetString()}").Order(StringComparer.Ordinal));
+        var exempt = Assert.Single(keys, k => k.GetProperty("Exempt").GetBoolean());
+        Assert.Equal(("legacy-backup", "CHG-1234", firstRun), (exempt.GetProperty("UserName").GetString(), exempt.GetProperty("ExemptReference").GetString(), exempt.GetProperty("RunId").GetString()));
+        var summaries = lines.Where(l => l.GetProperty("table").GetString() == "AwsAccessKeyRunSummary" && l.GetProperty("AccountId").GetString() == "444455556666").ToList();
+        Assert.Equal(
+            [(1, false), (0, true)],
+            summaries.Select(s => (s.GetProperty("ExemptKeys").GetInt32(), s.TryGetProperty("UnmatchedExemptions", out var u) && u.GetString() == "CHG-1234")));
+    }
+
+    [Fact]
     public async Task Demo_ShouldCompareWithTheLastSnapshots_WhenRunAgainWithTheSameStateDir()
     {
         // Arrange: the first demo leaves the changed organization's snapshots behind

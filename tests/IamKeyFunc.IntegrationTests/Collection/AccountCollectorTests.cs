@@ -89,7 +89,7 @@ public class AccountCollectorTests
     }
 
     [Fact]
-    public async Task CollectAsync_ShouldCallIamNWithKeysPlusThreeTimes_InReportModeWithAFreshReport()
+    public async Task CollectAsync_ShouldCallIamNWithKeysPlusFourTimes_InReportModeWithAFreshReport()
     {
         // Arrange: a first collection leaves a complete report behind (IAM reuses it for 4 hours).
         await using var aws = await EmulatedAws.StartAsync(EmulatedAws.Generate(users: 50), settings: ReportMode);
@@ -102,9 +102,10 @@ public class AccountCollectorTests
 
         // Assert
         var usersWithKeys = aws.Scenario.CentralAccount.Users.Count(u => u.AccessKeys.Count > 0);
-        Assert.Equal(usersWithKeys + 3, aws.IamCalls(accountId));
+        Assert.Equal(usersWithKeys + 4, aws.IamCalls(accountId)); // ListUsers, GenerateCredentialReport, GetCredentialReport, GetAccountSummary
+        Assert.Equal(1, aws.Emulator.Stats.Calls(accountId, "GetAccountSummary"));
         Assert.Equal(usersWithKeys, aws.Emulator.Stats.Calls(accountId, "ListAccessKeys"));
-        Assert.Equal(usersWithKeys + 3, collection.Counts.ApiCalls);
+        Assert.Equal(usersWithKeys + 4, collection.Counts.ApiCalls);
         Assert.Equal(50, collection.Counts.UsersScanned);
     }
 

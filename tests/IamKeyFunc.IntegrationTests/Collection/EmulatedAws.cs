@@ -24,7 +24,10 @@ namespace IamKeyFunc.IntegrationTests.Collection;
 internal sealed class EmulatedAws : IAsyncDisposable
 {
     private static readonly string[] IamOperations =
-        ["ListUsers", "ListAccessKeys", "GetAccessKeyLastUsed", "GenerateCredentialReport", "GetCredentialReport", "ListAccountAliases"];
+        [
+            "ListUsers", "ListAccessKeys", "GetAccessKeyLastUsed", "GenerateCredentialReport", "GetCredentialReport", "ListAccountAliases",
+            "GetAccountSummary", "ListUserTags", "GetAccountAuthorizationDetails",
+        ];
 
     private readonly ServiceProvider _services;
 

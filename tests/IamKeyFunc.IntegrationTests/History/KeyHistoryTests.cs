@@ -104,6 +104,39 @@ public sealed class KeyHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ShouldReportARotationCompletedBetweenRuns_AsTheOldKeyDeletedAndTheNewOneCreated()
+    {
+        // Arrange: a baseline, then alice replaces her only key (same slot, new ID) and ci-deploy drops its inactive key
+        var now = TimeProvider.System.GetUtcNow();
+        await using var aws = await EmulatedAws.StartAsync(ScenarioGenerator.SampleOrganization(now), settings: HistorySettings());
+        var baseline = await RunAsync(aws, "baseline.jsonl");
+        var alicesOldKey = User(aws.Scenario, Prod, "alice").AccessKeys.Single().AccessKeyId;
+        const string alicesNewKey = "AKIAHISTORYTEST00003";
+        aws.Emulator.ChangeScenario(s =>
+        {
+            var alice = User(s, Prod, "alice");
+            alice.AccessKeys.Clear();
+            alice.AccessKeys.Add(new EmulatorAccessKey { AccessKeyId = alicesNewKey, Status = "Active", CreateDate = Whole(now) });
+            User(s, Prod, "ci-deploy").AccessKeys.RemoveAll(k => k.Status == "Inactive");
+        });
+
+        // Act
+        var rotated = await RunAsync(aws, "rotated.jsonl");
+        var rerun = await RunAsync(aws, "rerun.jsonl");
+
+        // Assert
+        Assert.Empty(baseline.Result.Events);
+        Assert.Equal(
+            [$"{Prod}|alice|KeyCreated|-|Active", $"{Prod}|alice|KeyDeleted|Active|-", $"{Prod}|ci-deploy|KeyDeleted|Inactive|-"],
+            Describe(rotated.Result.Events));
+        var alice = rotated.Result.Events.Where(e => e.UserName == "alice").ToDictionary(e => e.EventType, e => e.AccessKeyIdHash);
+        Assert.Equal(KeyIdFormatter.Sha256Hex(alicesOldKey), alice[KeyEventTypes.KeyDeleted]);
+        Assert.Equal(KeyIdFormatter.Sha256Hex(alicesNewKey), alice[KeyEventTypes.KeyCreated]);
+        Assert.DoesNotContain(rotated.Result.Events, e => e.EventType == KeyEventTypes.RotationStuck);
+        Assert.Empty(rerun.Result.Events);
+    }
+
+    [Fact]
     public async Task RunAsync_ShouldKeepEverySnapshot_WhenTheDeliveryFailed_AndReportTheChangesOnTheNextRun()
     {
         // Arrange

@@ -70,6 +70,61 @@ public sealed class ValidateConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateConfig_ShouldNameThePolicyAndTheField_ForEveryBadPolicy_InTheSettingsAndThePolicyDocument()
+    {
+        var document = Path.Combine(_directory.Path, "policies.json");
+        await File.WriteAllTextAsync(document, """{"Policies": [{"Name": "humans", "UserName": "[a-"}]}""");
+        var settings = WithoutPolicyPlaceholders();
+        settings["IamKey:Policies:0:Name"] = "ci";
+        settings["IamKey:Policies:0:Profile"] = "Cis";
+        settings["IamKey:Policies:1:Name"] = "services";
+        settings["IamKey:Policies:1:RotationDays"] = "-1";
+        settings["IamKey:Policies:2:Name"] = "tagged";
+        settings["IamKey:Policies:2:UserTags"] = "=prod";
+        settings["IamKey:PolicyFile"] = document;
+        var config = CliRunner.WriteConfig(_directory.Path, settings);
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("validate-config", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("IamKey:Policies:0 (ci): Profile 'Cis' is unknown", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Policies:1 (services): RotationDays must be between 1 and 3650 (was -1)", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Policies:2 (tagged): UserTags has '=prod', a tag match with no key", error, StringComparison.Ordinal);
+        Assert.Contains("Policies[0] (humans): UserName '[a-' is not a valid glob", error, StringComparison.Ordinal);
+        Assert.Contains("IamKey:PolicyFile", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ValidateConfig_ShouldListThePoliciesInOrderAndCountTheExemptions_WhenTheyAreValid()
+    {
+        var settings = WithoutPolicyPlaceholders();
+        settings["IamKey:Policies:0:Name"] = "ci";
+        settings["IamKey:Policies:0:UserName"] = "ci-*";
+        settings["IamKey:Policies:0:RotationDays"] = "30";
+        settings["IamKey:Policies:1:Name"] = "prod-cis";
+        settings["IamKey:Policies:1:Profile"] = "CisAwsV7";
+        settings["IamKey:Exemptions:0:AccountId"] = "444455556666";
+        settings["IamKey:Exemptions:0:Reason"] = "Migration";
+        settings["IamKey:Exemptions:0:Reference"] = "CHG-1";
+        settings["IamKey:Exemptions:0:Expires"] = DateTimeOffset.UtcNow.AddDays(30).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var config = CliRunner.WriteConfig(_directory.Path, settings);
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate-config", "--config", config);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("ci (rotate 30 d, unused 90 d), prod-cis (CisAwsV7, rotate 90 d, unused 45 d), then Default; 1 exemption", output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    /// <summary>The sample's empty <c>IamKey__Policies</c> and <c>IamKey__Exemptions</c> placeholders stand where the lists go.</summary>
+    private static Dictionary<string, string?> WithoutPolicyPlaceholders()
+    {
+        var settings = FunctionHostTests.SampleSettings();
+        settings.Remove("IamKey:Policies");
+        settings.Remove("IamKey:Exemptions");
+        return settings;
+    }
+
+    [Fact]
     public async Task ValidateConfig_ShouldRefuseAConfigFileThatDoesNotExist()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("validate-config", "--config", Path.Combine(_directory.Path, "missing.json"));

@@ -46,6 +46,19 @@ internal static class SampleRecords
         DaysUntilRotationDue = -10 + i,
         Findings = i % 7 == 0 ? "RotationOverdue" : "",
         Severity = i % 7 == 0 ? "High" : "None",
+        PolicyName = "Default",
+        Controls = "",
+        Exempt = false,
+        RiskScore = i % 101,
+        DaysUntilBreach = 10,
+        BreachDate = CollectedAt.AddDays(10),
+        WarningDay = 14,
+        ExemptReason = "vendor appliance",
+        ExemptReference = "CHG-1",
+        ExemptUntil = CollectedAt.AddDays(30),
+        AdminEquivalent = false,
+        CanManageCredentials = false,
+        PolicyNames = "ReadOnlyAccess",
     };
 
     public static List<RunSummary> Summaries(int count) =>
@@ -69,5 +82,8 @@ internal static class SampleRecords
             ThrottledRetries = 1,
             DurationMs = 1234.5,
             CollectorVersion = "1.0.0",
+            AccountAccessKeysPresent = false,
+            AccountMfaEnabled = true,
+            UnmatchedExemptions = "CHG-9",
         })];
 }

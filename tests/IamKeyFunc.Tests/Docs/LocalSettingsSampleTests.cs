@@ -35,9 +35,9 @@ public sealed class LocalSettingsSampleTests
         foreach (var (type, property, key) in Settings.All)
         {
             var defaultValue = property.GetValue(Activator.CreateInstance(type));
-            if (defaultValue is null or "")
+            if (defaultValue is null or "" or System.Collections.ICollection { Count: 0 })
             {
-                continue; // required (a <placeholder>) or optional without a default ("")
+                continue; // required (a <placeholder>), optional without a default (""), or a list that is empty by default
             }
 
             var bound = configuration.GetSection(key[..key.LastIndexOf(':')]).Get(type)!;

@@ -175,7 +175,8 @@ public class FindingsEvaluatorTests
     [InlineData(30, null, Severity.Medium)] // never used past grace
     [InlineData(76, 1, Severity.Low)] // rotation due in 14 days
     [InlineData(75, 1, Severity.None)] // rotation due in 15 days
-    [InlineData(5, null, Severity.None)] // never used, still within grace
+    [InlineData(5, null, Severity.Low)] // never used, grace ends in 2 days: DueSoon
+    [InlineData(1, 1, Severity.None)] // nothing due within the default 14-day warning
     public void Evaluate_ShouldGradeSeverity_ByTheWorstFinding(int ageDays, int? lastUsedDaysAgo, Severity expected)
     {
         Assert.Equal(expected, Evaluate(ActiveKey(ageDays, lastUsedDaysAgo)).Severity);

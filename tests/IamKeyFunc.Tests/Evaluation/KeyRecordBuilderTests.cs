@@ -65,6 +65,49 @@ public class KeyRecordBuilderTests
         Assert.Equal("RootKey,RotationOverdue,Unused", record.Findings);
     }
 
+    [Fact]
+    public void Create_ShouldApplyTheMatchingPolicyExemptionAndPrivilege_AndReportWhichExemptionsMatched()
+    {
+        // Arrange: ci-* rotates at 7 days; alice is exempt until next month, bob's exemption expired yesterday.
+        var now = _time.GetUtcNow();
+        var policies = KeyPolicyCompiler.Compile(
+            new KeyPolicyOptions
+            {
+                Policies = [new() { Name = "ci", UserName = "ci-*", RotationDays = 7, WarnBeforeDays = "3,1" }],
+                Exemptions =
+                [
+                    new() { UserArn = "arn:aws:iam::111122223333:user/alice", Reason = "vendor", Reference = "CHG-1", Expires = now.AddDays(30) },
+                    new() { KeyIdSha256 = KeyIdFormatter.Sha256Hex("AKIABOB001"), Reason = "old", Reference = "CHG-2", Expires = now.AddDays(-1) },
+                    new() { UserArn = "arn:aws:iam::111122223333:user/gone", Reason = "stale", Reference = "CHG-3", Expires = now.AddDays(5) },
+                ],
+            },
+            new FindingsOptions(),
+            now);
+        var privileges = new Dictionary<string, UserPrivilege>(StringComparer.OrdinalIgnoreCase) { ["ci-deploy"] = new(true, true, "Admins/AdministratorAccess") };
+        var policyContext = new KeyPolicyContext(policies, AccountScope.OfId("111122223333"), privileges);
+        CollectedKey[] keys =
+        [
+            Key("alice", "AKIAALICE1", slot: 1, active: true, createdDaysAgo: 120, usedDaysAgo: 1),
+            Key("bob", "AKIABOB001", slot: 1, active: true, createdDaysAgo: 20, usedDaysAgo: 1),
+            Key("ci-deploy", "AKIACI0001", slot: 1, active: true, createdDaysAgo: 6, usedDaysAgo: 0),
+        ];
+
+        // Act
+        var records = KeyRecordBuilder.Create(keys, Context(null, null), _evaluator, KeyIdFormat.Masked, policyContext);
+
+        // Assert
+        var (alice, bob, ci) = (records[0], records[1], records[2]);
+        Assert.Equal(("Default", true, "CHG-1", "RotationOverdue"), (alice.PolicyName, alice.Exempt, alice.ExemptReference, alice.Findings));
+        Assert.Equal("CIS-2.12,SecurityHub-IAM.3", alice.Controls);
+        Assert.Equal((false, true, "CHG-2", "ExemptionExpired", "Medium"), (bob.Exempt, bob.ExemptionExpired, bob.ExemptReference, bob.Findings, bob.Severity));
+        Assert.Equal(("ci", 1, 1, true, "DueSoon"), (ci.PolicyName, ci.DaysUntilBreach, ci.WarningDay, ci.DueSoon, ci.Findings));
+        Assert.Equal((true, true, "Admins/AdministratorAccess"), (ci.AdminEquivalent, ci.CanManageCredentials, ci.PolicyNames));
+        Assert.Equal((false, false, ""), (bob.AdminEquivalent, bob.CanManageCredentials, bob.PolicyNames));
+        Assert.True(ci.RiskScore > bob.RiskScore);
+        Assert.Equal([0, 1], policyContext.MatchedExemptions.Order());
+        Assert.Equal(["CHG-3"], policies.Exemptions.Unmatched(policyContext.MatchedExemptions, new HashSet<string> { "111122223333" }, true).Select(e => e.Label));
+    }
+
     private AccountContext Context(DateTimeOffset? reportGeneratedAt, double? ageHours) =>
         new(new CollectionRun("20260915T060000Z-0a1b2c3d", _time.GetUtcNow()), "aws", "111122223333", "prod", reportGeneratedAt, ageHours);
 

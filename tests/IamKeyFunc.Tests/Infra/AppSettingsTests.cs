@@ -47,6 +47,10 @@ public sealed partial class AppSettingsTests
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",
         ["IamKey__LogsIngestion__Audience"] = "default: https://monitor.azure.com",
+        // Lists: the Bicep sets them as indexed settings (IamKey__Policies__0__Name, ...) from keyPolicies and keyExemptions.
+        ["IamKey__Policies"] = "indexed settings IamKey__Policies__N__Field from the keyPolicies parameter",
+        ["IamKey__Exemptions"] = "indexed settings IamKey__Exemptions__N__Field from the keyExemptions parameter",
+        ["IamKey__PolicyFile"] = "a file on the host; in Azure the policies come from keyPolicies and keyExemptions",
         // Change events: on by default, with the snapshots in the host storage the Bicep already wires (AzureWebJobsStorage__*).
         ["IamKey__History__Enabled"] = "on by default",
         ["IamKey__History__RotationStuckDays"] = "policy default (7 days)",
@@ -129,6 +133,8 @@ public sealed partial class AppSettingsTests
     [InlineData("rotationDays", typeof(FindingsOptions), nameof(FindingsOptions.RotationDays))]
     [InlineData("unusedDays", typeof(FindingsOptions), nameof(FindingsOptions.UnusedDays))]
     [InlineData("neverUsedGraceDays", typeof(FindingsOptions), nameof(FindingsOptions.NeverUsedGraceDays))]
+    [InlineData("warnBeforeDays", typeof(FindingsOptions), nameof(FindingsOptions.WarnBeforeDays))]
+    [InlineData("privilegeScan", typeof(CollectionOptions), nameof(CollectionOptions.PrivilegeScan))]
     [InlineData("collectionMode", typeof(CollectionOptions), nameof(CollectionOptions.Mode))]
     [InlineData("keyIdFormat", typeof(CollectionOptions), nameof(CollectionOptions.KeyIdFormat))]
     [InlineData("sinkMode", typeof(DeliveryOptions), nameof(DeliveryOptions.Sink))]

@@ -50,6 +50,27 @@ public sealed partial class IamPermissionTests
             $"{path} grants {a}"));
     }
 
+    [Theory]
+    [MemberData(nameof(RoleTemplates))]
+    public void GetAccountAuthorizationDetails_ShouldBeGrantedOnlyWhenEnablePrivilegeScanIsTrue(string path)
+    {
+        // Arrange
+        var template = CloudFormationTemplate.Load(path);
+
+        // Act
+        var grants = Policies(SingleRole(template))
+            .SelectMany(p => p.Policy["PolicyDocument"]!["Statement"]!.AsArray().SelectMany(s => ActionsOf(s!.AsObject())).Select(a => (p.Condition, Action: a)))
+            .ToList();
+
+        // Assert
+        Assert.Equal("PrivilegeScan", Assert.Single(grants, g => g.Action == "iam:GetAccountAuthorizationDetails").Condition);
+        Assert.All(grants.Where(g => g.Action != "iam:GetAccountAuthorizationDetails"), g => Assert.Null(g.Condition));
+        Assert.Equal("false", template.ParameterDefault("EnablePrivilegeScan"));
+        var condition = template.Conditions["PrivilegeScan"]!["Fn::Equals"]!.AsArray();
+        Assert.Equal("EnablePrivilegeScan", (string?)condition[0]!["Ref"]);
+        Assert.Equal("true", (string?)condition[1]);
+    }
+
     [Fact]
     public void ReaderRole_ShouldAssumeOnlyTheMemberAndDiscoveryRoleNames_InTheOrganizationWhenGiven()
     {
@@ -167,10 +188,15 @@ public sealed partial class IamPermissionTests
     private static JsonObject SingleRole(CloudFormationTemplate template) =>
         Assert.Single(template.ResourcesOfType("AWS::IAM::Role")).Resource;
 
+    /// <summary>Every statement of the role's policies, those granted under a condition (<c>!If [Cond, policy, !Ref AWS::NoValue]</c>) included.</summary>
     private static IEnumerable<JsonObject> PolicyStatements(JsonObject role) =>
-        role["Properties"]!["Policies"]!.AsArray()
-            .SelectMany(policy => policy!["PolicyDocument"]!["Statement"]!.AsArray())
-            .Select(statement => statement!.AsObject());
+        Policies(role).SelectMany(p => p.Policy["PolicyDocument"]!["Statement"]!.AsArray()).Select(statement => statement!.AsObject());
+
+    /// <summary>The role's policies, each with the condition it is granted under (null: always).</summary>
+    private static IEnumerable<(string? Condition, JsonObject Policy)> Policies(JsonObject role) =>
+        role["Properties"]!["Policies"]!.AsArray().Select(policy => policy!["Fn::If"] is JsonArray conditional
+            ? ((string?)conditional[0], conditional[1]!.AsObject())
+            : ((string?)null, policy.AsObject()));
 
     private static List<string> ActionsOf(JsonObject statement) => statement["Action"] switch
     {

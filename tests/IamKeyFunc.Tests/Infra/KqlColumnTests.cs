@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace IamKeyFunc.Tests.Infra;
 
@@ -7,7 +8,7 @@ namespace IamKeyFunc.Tests.Infra;
 /// columns that exist is the Kusto language service's job (<see cref="KqlLanguageServiceTests"/>), which replaced the
 /// pattern matching that used to be here.
 /// </summary>
-public sealed class KqlColumnTests
+public sealed partial class KqlColumnTests
 {
     private const string WorkbookPath = "infra/azure/workbook/iam-key-report.workbook.json";
 
@@ -33,6 +34,24 @@ public sealed class KqlColumnTests
     }
 
     [Fact]
+    public void Workbook_ShouldShowTheTwentyRiskiestKeysThatNeedActionFirst_ThenTheExemptKeys()
+    {
+        // Arrange
+        var views = InfraFiles.ReadJson(WorkbookPath)["items"]!.AsArray().Where(item => item!["content"]?["query"] is not null).ToList();
+        var queries = WorkbookQueries();
+
+        // Act / Assert
+        Assert.Equal(["riskiest-keys", "exempt-keys"], views.Take(2).Select(v => (string)v!["name"]!));
+        Assert.Contains("top 20 by RiskScore desc", queries["riskiest-keys"], StringComparison.Ordinal);
+        Assert.Equal(InfraFiles.ReadText("infra/kql/riskiest-keys.kql").Split('\n', 2)[1].Trim(), queries["riskiest-keys"].Trim());
+        Assert.Equal(InfraFiles.ReadText("infra/kql/exempt-keys.kql").Split('\n', 2)[1].Trim(), queries["exempt-keys"].Trim());
+        foreach (var needsAction in new[] { "riskiest-keys", "keys-older-than-threshold" })
+        {
+            Assert.Contains("not(Exempt)", queries[needsAction], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void AlertRules_ShouldQueryTheShippedAlertFiles()
     {
         // Arrange
@@ -52,6 +71,24 @@ public sealed class KqlColumnTests
             Assert.Contains(strings, s => s.Contains(query, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void AlertRules_ShouldOnlyReplaceLinesTheQueryFilesHave_SoNoFilterIsLostSilently()
+    {
+        // Arrange: every 'let name = default;' the alerts module replaces with a parameter's value
+        var module = InfraFiles.ReadText("infra/azure/modules/alerts.bicep");
+        var replaced = LetLine().Matches(module).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+        var keyCreated = InfraFiles.ReadText("infra/kql/alert-key-created.kql");
+
+        // Act / Assert
+        Assert.Equal(
+            ["let watchedAccounts = dynamic([]);", "let watchedOuPath = \"\";", "let watchedTagKey = \"\";", "let watchedTagValue = \"\";"],
+            replaced);
+        Assert.All(replaced, line => Assert.Contains(line, keyCreated, StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"'(let \w+ = [^'$]*;)'")]
+    private static partial Regex LetLine();
 
     private static Dictionary<string, string> WorkbookQueries() =>
         InfraFiles.ReadJson(WorkbookPath)["items"]!.AsArray()
