@@ -109,7 +109,7 @@ internal static class DemoCommand
 
         ChangeKeys(emulator, time.GetUtcNow());
         console.MarkupLine("Changed the organization: alice created a second key, terraform's key was deactivated, legacy-backup's key was deleted, dev-test still uses its old key.");
-        var second = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file), cancellationToken);
+        var second = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file, KeepRecords: true), cancellationToken);
         RunReport.WriteEvents(console, second.Events);
         RunReport.WritePolicies(console, second);
         RunReport.WriteOutcome(console, second);

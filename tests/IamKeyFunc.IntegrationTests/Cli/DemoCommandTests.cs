@@ -69,6 +69,7 @@ public sealed class DemoCommandTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Contains("Key policies (first match wins)", stdout, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(stdout, @"│ prod-cis │ \d+ +│ \d+ +│ \d+ +│ \d+ +│").Count); // a policy table after each pass, neither empty
         Assert.Contains("exempt until", stdout, StringComparison.Ordinal);
         Assert.Contains("Exemptions that matched no key in example-prod: CHG-1234", stdout, StringComparison.Ordinal);
         var lines = (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
