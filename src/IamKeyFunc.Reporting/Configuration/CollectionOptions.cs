@@ -15,10 +15,8 @@ public sealed class CollectionOptions
 
     /// <summary>
     /// Accounts collected at the same time. IAM rate-limits each account separately, so accounts in parallel do not slow
-    /// each other, and each account's records are delivered and let go as soon as it is done, so memory grows with this
-    /// number, not with the organisation. The default comes from configuration 4 of docs/benchmarks.md (200 accounts at
-    /// 20 calls/s each): 16 ran it in 13 waves (live 99 s), 64 took 34 s and 200 took 32 s, by then bound by the two
-    /// cores, with 60 % more retained memory than 64.
+    /// each other; each account's records are delivered and let go as soon as it is done, so memory grows with this
+    /// number, not with the organisation. The default's measurements: docs/benchmarks.md, "Why the defaults".
     /// </summary>
     [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
     public int MaxParallelAccounts { get; set; } = 64;
@@ -28,10 +26,8 @@ public sealed class CollectionOptions
     public int MaxConcurrentRequestsPerAccount { get; set; } = 8;
 
     /// <summary>
-    /// Attempts per IAM request (first try included) on Throttling, 5xx and connection faults. When IAM throttles an
-    /// account steadily, a fifth to a third of all attempts can be throttled; with 8 attempts about one request in 15,000
-    /// then exhausts its retries and fails the whole account (it did in 3 of 8 benchmark runs of 10 accounts), with 12
-    /// about one in two million (docs/benchmarks.md).
+    /// Attempts per IAM request (first try included) on Throttling, 5xx and connection faults; an account fails when one
+    /// request exhausts them. The default's measurements: docs/benchmarks.md, "Why the defaults".
     /// </summary>
     [Range(1, 20, ErrorMessage = "{0} must be between 1 and 20.")]
     public int MaxAttempts { get; set; } = 12;
