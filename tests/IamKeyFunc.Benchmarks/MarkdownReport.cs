@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using IamKeyFunc.AwsEmulator.Hosting;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using IamKeyFunc.Reporting.Delivery;

@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 namespace IamKeyFunc.Benchmarks;
 
 /// <summary>Everything measured for one mode of one configuration.</summary>

@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using IamKeyFunc.AwsEmulator.Hosting;
 using System.Diagnostics;
 using IamKeyFunc.AwsEmulator;
@@ -69,7 +70,7 @@ internal static class ModeRunner
 
         // The seed posts json.dumps(key_records): one array.
         var bytes = MeasuringSink.SizeOf([.. keys.Select(k => k.Record)], SeedJsonContext.Default.IReadOnlyListSeedKeyRecord);
-        return new Outcome(keys.Select(ObservedKey.From), keys.Count, bytes, 0, null);
+        return new Outcome(keys.Select(k => k.ToObserved()), keys.Count, bytes, 0, null);
     }
 
     private static async Task<Outcome> RunOursAsync(ReportingHost host, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using System.Diagnostics;
 using System.Globalization;
 using IamKeyFunc.Benchmarks;

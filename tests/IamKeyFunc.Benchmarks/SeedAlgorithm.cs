@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using IamKeyFunc.Reporting.Aws;
@@ -81,7 +82,12 @@ internal static class SeedAlgorithm
 }
 
 /// <summary>One key found by the baseline: the record the seed would post, and what IAM answered (to check it).</summary>
-internal sealed record BaselineKey(SeedKeyRecord Record, AccessKeyMetadata Key, AccessKeyLastUsed LastUsed);
+internal sealed record BaselineKey(SeedKeyRecord Record, AccessKeyMetadata Key, AccessKeyLastUsed LastUsed)
+{
+    /// <summary>The key as the shared ground-truth oracle compares it (the seed numbers no slots and never reads root keys).</summary>
+    public ObservedKey ToObserved() => new(
+        Record.AccountNumber, Record.User, Key.AccessKeyId, IsRoot: false, Slot: 0, Key.Status, Key.CreateDate, LastUsed.LastUsedDate, LastUsed.Region, LastUsed.ServiceName);
+}
 
 /// <summary>The seed's <c>key_rec</c> dictionary, with its JSON names: what it posts to the Data Collector API.</summary>
 internal sealed record SeedKeyRecord

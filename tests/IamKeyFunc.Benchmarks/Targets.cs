@@ -1,3 +1,4 @@
+using IamKeyFunc.Testing.Aws;
 using System.Globalization;
 
 namespace IamKeyFunc.Benchmarks;

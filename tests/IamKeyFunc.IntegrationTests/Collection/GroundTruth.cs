@@ -1,9 +1,10 @@
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Testing.Aws;
 
 namespace IamKeyFunc.IntegrationTests.Collection;
 
-/// <summary>Compares collected records with the emulator's ground truth, field by field.</summary>
+/// <summary>Compares collected records with the emulator's ground truth: the shared oracle, then every column field by field.</summary>
 internal static class GroundTruth
 {
     /// <summary>
@@ -13,6 +14,11 @@ internal static class GroundTruth
     /// </summary>
     public static void AssertMatches(IReadOnlyList<ExpectedAccessKey> expected, IReadOnlyList<KeyRecord> records, string dataSource)
     {
+        // The shared oracle first (the benchmark's): nothing lost, duplicated, unexpected or changed.
+        var verification = Testing.Aws.GroundTruth.Verify(expected, records.Select(ObservedKey.From), includeRootKeys: true);
+        Assert.True(verification.Passed, $"{verification.Describe()}: {string.Join("; ", verification.Samples)}");
+
+        // Then what only the records carry: alias, ARN, password and MFA flags, key ID format, data source.
         Assert.Equal(expected.Count, records.Count);
         foreach (var key in expected)
         {

@@ -36,7 +36,7 @@ public sealed class IamClientWireTests : IDisposable
     public void Dispose() => _listener.Dispose();
 
     /// <summary>Accepts one HTTP/1.1 request, records it byte for byte, answers 200 with <paramref name="xml"/>.</summary>
-    private async Task<RecordedRequest> ServeOnceAsync(string xml)
+    private async Task<CapturedIamRequest> ServeOnceAsync(string xml)
     {
         using var socket = await _listener.AcceptTcpClientAsync();
         var stream = socket.GetStream();
@@ -68,7 +68,7 @@ public sealed class IamClientWireTests : IDisposable
         string[] requestLine = lines[0].Split(' ');
         var form = Encoding.UTF8.GetString(body).Split('&').Select(p => p.Split('=', 2))
             .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]), StringComparer.Ordinal);
-        return new RecordedRequest(1, requestLine[0], new Uri($"http://{headers["Host"]}{requestLine[1]}"), headers, body, form);
+        return new CapturedIamRequest(1, requestLine[0], new Uri($"http://{headers["Host"]}{requestLine[1]}"), headers, body, form);
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);

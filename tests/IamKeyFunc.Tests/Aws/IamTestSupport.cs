@@ -14,7 +14,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace IamKeyFunc.Tests.Aws;
 
 /// <summary>A request as the stub saw it on the wire (the message itself is disposed after sending).</summary>
-internal sealed record RecordedRequest(
+internal sealed record CapturedIamRequest(
     int Index,
     string Method,
     Uri Uri,
@@ -28,17 +28,17 @@ internal sealed record RecordedRequest(
 }
 
 /// <summary>A handler that answers IAM requests through a delegate and records what was sent.</summary>
-internal sealed class StubIamHandler(Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+internal sealed class StubIamHandler(Func<CapturedIamRequest, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
 {
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConcurrentQueue<CapturedIamRequest> _requests = new();
     private int _count;
 
-    public StubIamHandler(Func<RecordedRequest, HttpResponseMessage> respond)
+    public StubIamHandler(Func<CapturedIamRequest, HttpResponseMessage> respond)
         : this((request, _) => Task.FromResult(respond(request)))
     {
     }
 
-    public IReadOnlyList<RecordedRequest> Requests => [.. _requests.OrderBy(r => r.Index)];
+    public IReadOnlyList<CapturedIamRequest> Requests => [.. _requests.OrderBy(r => r.Index)];
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ internal sealed class StubIamHandler(Func<RecordedRequest, CancellationToken, Ta
             headers[name] = string.Join(",", values);
         }
 
-        var recorded = new RecordedRequest(Interlocked.Increment(ref _count), request.Method.Method, request.RequestUri!, headers, body, ParseForm(Encoding.UTF8.GetString(body)));
+        var recorded = new CapturedIamRequest(Interlocked.Increment(ref _count), request.Method.Method, request.RequestUri!, headers, body, ParseForm(Encoding.UTF8.GetString(body)));
         _requests.Enqueue(recorded);
         return await respond(recorded, cancellationToken);
     }
@@ -169,7 +169,7 @@ internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
 internal static class SignatureAssert
 {
     /// <summary>Recomputes the signature of a received request the way AWS would, from the headers and bytes that arrived.</summary>
-    public static void Valid(RecordedRequest request, ImmutableCredentials credentials)
+    public static void Valid(CapturedIamRequest request, ImmutableCredentials credentials)
     {
         string authorization = request.Headers["Authorization"];
         string signedHeaders = authorization.Split("SignedHeaders=")[1].Split(',')[0];

@@ -2,10 +2,10 @@ using System.Globalization;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Records;
 
-namespace IamKeyFunc.Benchmarks;
+namespace IamKeyFunc.Testing.Aws;
 
-/// <summary>One access key as a mode reported it, reduced to what is compared with the emulator's ground truth.</summary>
-internal sealed record ObservedKey(
+/// <summary>One access key as a collector (ours, or the benchmark's baseline) reported it, reduced to what is compared with the emulator's ground truth.</summary>
+public sealed record ObservedKey(
     string AccountId,
     string UserName,
     string? AccessKeyId,
@@ -28,22 +28,10 @@ internal sealed record ObservedKey(
         record.LastUsedAt,
         record.LastUsedRegion,
         record.LastUsedService);
-
-    public static ObservedKey From(BaselineKey key) => new(
-        key.Record.AccountNumber,
-        key.Record.User,
-        key.Key.AccessKeyId,
-        IsRoot: false,
-        Slot: 0,
-        key.Key.Status,
-        key.Key.CreateDate,
-        key.LastUsed.LastUsedDate,
-        key.LastUsed.Region,
-        key.LastUsed.ServiceName);
 }
 
 /// <summary>The outcome of comparing a record set with the ground truth.</summary>
-internal sealed record Verification(int Expected, int Observed, int Lost, int Duplicated, int Unexpected, int Mismatched, IReadOnlyList<string> Samples)
+public sealed record Verification(int Expected, int Observed, int Lost, int Duplicated, int Unexpected, int Mismatched, IReadOnlyList<string> Samples)
 {
     public bool Passed => Lost == 0 && Duplicated == 0 && Unexpected == 0 && Mismatched == 0 && Expected == Observed;
 
@@ -53,12 +41,12 @@ internal sealed record Verification(int Expected, int Observed, int Lost, int Du
 }
 
 /// <summary>
-/// Checks a mode's records against <see cref="EmulatorScenario.ExpectedKeys()"/>: user keys are matched by account and
+/// The one oracle of the tests and the benchmark: checks a record set against <see cref="EmulatorScenario.ExpectedKeys()"/>: user keys are matched by account and
 /// full key ID; root keys (the credential report does not disclose their IDs) by account and slot. Every expected key
 /// must appear exactly once, nothing else may appear, and user name, slot (when the mode numbers slots), status, creation time and last use
 /// (time, region, service) must equal the truth.
 /// </summary>
-internal static class GroundTruth
+public static class GroundTruth
 {
     private const int MaxSamples = 5;
 
