@@ -91,7 +91,7 @@ storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=E
 overrides="${state}/overrides.env"
 : > "${overrides}"
 if [[ "${emulator}" == 1 ]]; then
-  dotnet "${cli}" emulator --port 0 --print-token > "${state}/emulator.log" 2>&1 &
+  dotnet "${cli}" emulator --port 0 > "${state}/emulator.log" 2>&1 &
   pids+=($!)
   say "emulator pid $!"
   wait_for "${state}/emulator.log" "Press Ctrl+C" 180

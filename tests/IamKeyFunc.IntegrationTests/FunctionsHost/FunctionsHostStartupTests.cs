@@ -38,7 +38,7 @@ public sealed class FunctionsHostStartupTests
             o => o.Contains("Exceeded language worker restart retry count", StringComparison.Ordinal), TimeSpan.FromSeconds(300), "the host to give up on the worker");
         var output = app.Host.Output;
 
-        Assert.Contains("IamKey:Collection:MaxParallelAccounts must be between 1 and 64.", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Collection:MaxParallelAccounts must be between 1 and 1000.", output, StringComparison.Ordinal);
         Assert.Contains("IamKey:Identity:DevelopmentToken must be a JWT with an exp claim", output, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Executing 'Functions.", output, StringComparison.Ordinal);
