@@ -104,18 +104,7 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
     public static async Task<HostileAwsServer> StartAsync(Uri? upstream = null, CancellationToken cancellationToken = default)
     {
         var server = new HostileAwsServer { Upstream = upstream };
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        server._app = builder.Build();
-        server._app.Run(server.HandleAsync);
-        await server._app.StartAsync(cancellationToken);
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.Endpoint = new Uri(address.TrimEnd('/') + "/");
+        (server._app, server.Endpoint) = await LoopbackKestrel.StartAsync(server.HandleAsync, cancellationToken: cancellationToken);
         return server;
     }
 

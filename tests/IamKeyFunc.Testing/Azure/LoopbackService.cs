@@ -31,25 +31,7 @@ public abstract class LoopbackService : IAsyncDisposable
 
     protected async Task StartServerAsync(TestCertificate? certificate, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                if (certificate is not null)
-                {
-                    listen.UseHttps(certificate.Certificate);
-                }
-            });
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync(cancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Endpoint = new Uri(address.TrimEnd('/') + "/");
+        (_app, Endpoint) = await LoopbackKestrel.StartAsync(HandleAsync, certificate?.Certificate, cancellationToken);
     }
 
     protected abstract Task HandleAsync(HttpContext context);
