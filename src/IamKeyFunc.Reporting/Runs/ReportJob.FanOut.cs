@@ -2,18 +2,13 @@ using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
-using IamKeyFunc.Reporting.Runs.FanOut;
 
 namespace IamKeyFunc.Reporting.Runs;
 
 /// <summary>One account of a fan-out run, collected and its key records delivered; its summary is sent by <see cref="ReportJob.DeliverFanOutSummaryAsync"/> once the outcome is recorded.</summary>
 /// <param name="KeysCollected">Key records built for the account.</param>
 /// <param name="KeyDelivery">Their delivery; null when nothing was sent (no records, or no sink).</param>
-public sealed record FanOutAccount(RunSummary Summary, int KeysCollected, DeliveryResult? KeyDelivery, PendingSnapshot? History)
-{
-    public AccountOutcomeRecord ToOutcome(int attempt) => new(
-        Summary.AccountId, Summary.Status, Summary.ErrorCode, KeysCollected, KeyDelivery?.Delivered ?? 0, KeyDelivery?.Failed ?? 0, attempt);
-}
+public sealed record FanOutAccount(RunSummary Summary, int KeysCollected, DeliveryResult? KeyDelivery, PendingSnapshot? History);
 
 public partial class ReportJob
 {
@@ -25,21 +20,20 @@ public partial class ReportJob
     /// becomes a <c>Failed</c> summary, as in a whole run), build its key records and deliver them.
     /// </summary>
     /// <exception cref="InvalidOperationException">The account is no longer one the account source knows.</exception>
-    public virtual async Task<FanOutAccount> CollectFanOutAccountAsync(AccountWorkItem item, CancellationToken cancellationToken)
+    public virtual async Task<FanOutAccount> CollectFanOutAccountAsync(CollectionRun run, RunTrigger trigger, string accountId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        var selection = await _accounts.ResolveAsync([item.AccountId], cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(run);
+        var selection = await _accounts.ResolveAsync([accountId], cancellationToken).ConfigureAwait(false);
         if (!selection.Succeeded || selection.Selected.Count != 1)
         {
             throw new InvalidOperationException(
-                $"Account {item.AccountId} of run {item.RunId} cannot be resolved: {selection.Failure?.Issue.Message ?? string.Join(" ", selection.Errors)}");
+                $"Account {accountId} of run {run.RunId} cannot be resolved: {selection.Failure?.Issue.Message ?? string.Join(" ", selection.Errors)}");
         }
 
         var session = selection.Selected[0];
-        var run = new CollectionRun(item.RunId, item.CollectedAt);
         var placement = selection.PlacementOf(session.AccountId);
         var result = await CollectAccountAsync(session, placement, run, cancellationToken).ConfigureAwait(false);
-        var summary = Summarize(session, placement, item.Trigger, run, result);
+        var summary = Summarize(session, placement, trigger, run, result);
         DeliveryResult? keys = null;
         if (_sink is { } sink && result.Records.Count > 0)
         {

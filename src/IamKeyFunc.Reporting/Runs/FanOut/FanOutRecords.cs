@@ -12,7 +12,15 @@ public sealed record FanOutRun(string RunId, RunTrigger Trigger, DateTimeOffset 
 /// <param name="KeysCollected">Key records built for the account.</param>
 /// <param name="KeysDelivered">Of those, delivered to the sink.</param>
 /// <param name="KeysFailed">Of those, not delivered (or not sent: no sink, or the account failed after building them).</param>
-public sealed record AccountOutcomeRecord(string AccountId, string Status, string? ErrorCode, int KeysCollected, int KeysDelivered, int KeysFailed, int Attempt);
+public sealed record AccountOutcomeRecord(string AccountId, string Status, string? ErrorCode, int KeysCollected, int KeysDelivered, int KeysFailed, int Attempt)
+{
+    public static AccountOutcomeRecord From(FanOutAccount account, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return new(account.Summary.AccountId, account.Summary.Status, account.Summary.ErrorCode, account.KeysCollected,
+            account.KeyDelivery?.Delivered ?? 0, account.KeyDelivery?.Failed ?? 0, attempt);
+    }
+}
 
 /// <summary>The run-level record (blob <c>{runId}/complete.json</c>, and the completion log line): exact totals over every account.</summary>
 public sealed record FanOutRunTotals(

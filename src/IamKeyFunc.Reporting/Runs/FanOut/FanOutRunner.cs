@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting.Accounts;
+using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Records;
 using Microsoft.Extensions.Logging;
@@ -68,14 +69,14 @@ public sealed partial class FanOutRunner(
             return;
         }
 
-        var account = await job.CollectFanOutAccountAsync(item, cancellationToken).ConfigureAwait(false);
+        var account = await job.CollectFanOutAccountAsync(new CollectionRun(item.RunId, item.CollectedAt), item.Trigger, item.AccountId, cancellationToken).ConfigureAwait(false);
         if (account.Summary.Is(AccountStatus.Failed) && dequeueCount < _options.AccountAttempts)
         {
             throw new AccountRetryException(
                 $"Account {item.AccountId} of run {item.RunId} failed on attempt {dequeueCount} of {_options.AccountAttempts} ({account.Summary.ErrorCode}); the queue retries it.");
         }
 
-        if (await store.TryRecordOutcomeAsync(item.RunId, account.ToOutcome((int)dequeueCount), cancellationToken).ConfigureAwait(false))
+        if (await store.TryRecordOutcomeAsync(item.RunId, AccountOutcomeRecord.From(account, (int)dequeueCount), cancellationToken).ConfigureAwait(false))
         {
             await job.DeliverFanOutSummaryAsync(account, cancellationToken).ConfigureAwait(false);
         }
