@@ -46,6 +46,9 @@ public sealed partial class FunctionsHostFanOutTests(ITestOutputHelper output)
         var completed = $"Fan-out run {runId} (http) completed";
         await app.Host.WaitForOutputAsync(o => o.Contains(completed, StringComparison.Ordinal), RunTimeout, "the fan-out run's completion");
         var wall = TimeProvider.System.GetElapsedTime(started);
+        // The invocation that wrote the run record is logged as executed only after it returns.
+        const int ExpectedInvocations = Accounts - DenyingAccounts + (DenyingAccounts * Attempts);
+        await app.Host.WaitForOutputAsync(o => FunctionsHostTests.Count(o, "Executed 'Functions.CollectAccount'") >= ExpectedInvocations, RunTimeout, "the last invocation's end");
         var log = app.Host.Output;
 
         // One run-level record with the emulator's totals.
@@ -74,7 +77,7 @@ public sealed partial class FunctionsHostFanOutTests(ITestOutputHelper output)
 
         // Every account once, plus the denied accounts' retries; several at a time.
         var invocations = FunctionsHostTests.Count(log, "Executed 'Functions.CollectAccount'");
-        Assert.Equal(Accounts - DenyingAccounts + (DenyingAccounts * Attempts), invocations);
+        Assert.Equal(ExpectedInvocations, invocations);
         Assert.Equal(DenyingAccounts * (Attempts - 1), FunctionsHostTests.Count(log, "Executed 'Functions.CollectAccount' (Failed"));
         var concurrency = MaxInFlight(log);
         Assert.True(concurrency > 1, $"at most {concurrency} CollectAccount invocation at a time");

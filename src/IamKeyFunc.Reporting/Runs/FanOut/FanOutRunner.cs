@@ -70,7 +70,8 @@ public sealed partial class FanOutRunner(
         }
 
         var account = await job.CollectFanOutAccountAsync(new CollectionRun(item.RunId, item.CollectedAt), item.Trigger, item.AccountId, cancellationToken).ConfigureAwait(false);
-        if (account.Summary.Is(AccountStatus.Failed) && dequeueCount < _options.AccountAttempts)
+        // Only an account that sent nothing is retried: one whose records were (partly) delivered would send them twice.
+        if (account.Summary.Is(AccountStatus.Failed) && account.KeyDelivery is null && dequeueCount < _options.AccountAttempts)
         {
             throw new AccountRetryException(
                 $"Account {item.AccountId} of run {item.RunId} failed on attempt {dequeueCount} of {_options.AccountAttempts} ({account.Summary.ErrorCode}); the queue retries it.");

@@ -29,7 +29,6 @@ public class FanOutStore(BlobContainerClient container, QueueClient queue)
     public virtual async Task<string> AcquireLockAsync(string runId, DateTimeOffset now, TimeSpan maxRunTime, CancellationToken cancellationToken)
     {
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var blob = container.GetBlobClient(LockBlob);
         try
         {
@@ -95,6 +94,7 @@ public class FanOutStore(BlobContainerClient container, QueueClient queue)
     /// <summary>Queues one message per account (base64, as the queue trigger reads them).</summary>
     public virtual async Task EnqueueAsync(IEnumerable<AccountWorkItem> items, CancellationToken cancellationToken)
     {
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var item in items)
         {
             await queue.SendMessageAsync(BinaryData.FromObjectAsJson(item, Json), cancellationToken: cancellationToken).ConfigureAwait(false);
