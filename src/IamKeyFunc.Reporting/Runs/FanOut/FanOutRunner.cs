@@ -19,12 +19,15 @@ public sealed record FanOutStart(string RunId, int AccountsQueued, IReadOnlyList
 /// is recorded <c>Failed</c> by <see cref="PoisonedAsync"/>, so no account blocks the run's completion.
 /// </summary>
 public sealed partial class FanOutRunner(
-    ReportJob job, AccountDirectory accounts, FanOutStore store, IOptions<RunOptions> options, TimeProvider time, ILogger<FanOutRunner> logger)
+    ReportJob job, AccountDirectory accounts, Lazy<FanOutStore> lazyStore, IOptions<RunOptions> options, TimeProvider time, ILogger<FanOutRunner> logger)
 {
     /// <summary>The error code of an account whose message reached the poison queue.</summary>
     public const string PoisonedCode = "AccountPoisoned";
 
     private readonly RunOptions _options = options.Value;
+
+    /// <summary>Built on first use, so an InProcess deployment without a storage connection never needs one.</summary>
+    private FanOutStore Store => lazyStore.Value;
 
     /// <exception cref="RunInProgressException">Another run of this deployment holds the lock.</exception>
     public async Task<FanOutStart> StartAsync(RunRequest request, CancellationToken cancellationToken)
@@ -32,7 +35,7 @@ public sealed partial class FanOutRunner(
         ArgumentNullException.ThrowIfNull(request);
         var now = time.GetUtcNow();
         var runId = RunId.Create(now);
-        var leaseId = await store.AcquireLockAsync(runId, now, _options.MaxRunTime, cancellationToken).ConfigureAwait(false);
+        var leaseId = await Store.AcquireLockAsync(runId, now, _options.MaxRunTime, cancellationToken).ConfigureAwait(false);
         try
         {
             var selection = await accounts.ResolveAsync(request.Accounts, cancellationToken).ConfigureAwait(false);
@@ -41,19 +44,19 @@ public sealed partial class FanOutRunner(
                 : selection.Errors;
             if (errors.Count > 0)
             {
-                await store.ReleaseLockAsync(leaseId, cancellationToken).ConfigureAwait(false);
+                await Store.ReleaseLockAsync(leaseId, cancellationToken).ConfigureAwait(false);
                 return new FanOutStart(runId, 0, errors);
             }
 
             var ids = selection.Selected.Select(s => s.AccountId).ToList();
-            await store.WriteRunAsync(new FanOutRun(runId, request.Trigger, now, ids, leaseId), cancellationToken).ConfigureAwait(false);
-            await store.EnqueueAsync(ids.Select(id => new AccountWorkItem(runId, id, request.Trigger, now)), cancellationToken).ConfigureAwait(false);
+            await Store.WriteRunAsync(new FanOutRun(runId, request.Trigger, now, ids, leaseId), cancellationToken).ConfigureAwait(false);
+            await Store.EnqueueAsync(ids.Select(id => new AccountWorkItem(runId, id, request.Trigger, now)), cancellationToken).ConfigureAwait(false);
             LogStarted(runId, ReportJob.TriggerName(request.Trigger), ids.Count);
             return new FanOutStart(runId, ids.Count, []);
         }
         catch
         {
-            await store.ReleaseLockAsync(leaseId, CancellationToken.None).ConfigureAwait(false);
+            await Store.ReleaseLockAsync(leaseId, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -62,7 +65,7 @@ public sealed partial class FanOutRunner(
     public async Task CollectAsync(string message, long dequeueCount, CancellationToken cancellationToken)
     {
         var item = FanOutStore.ParseWorkItem(message);
-        if (await store.HasOutcomeAsync(item.RunId, item.AccountId, cancellationToken).ConfigureAwait(false))
+        if (await Store.HasOutcomeAsync(item.RunId, item.AccountId, cancellationToken).ConfigureAwait(false))
         {
             LogDuplicate(item.RunId, item.AccountId);
             await TryCompleteAsync(item.RunId, cancellationToken).ConfigureAwait(false);
@@ -77,7 +80,7 @@ public sealed partial class FanOutRunner(
                 $"Account {item.AccountId} of run {item.RunId} failed on attempt {dequeueCount} of {_options.AccountAttempts} ({account.Summary.ErrorCode}); the queue retries it.");
         }
 
-        if (await store.TryRecordOutcomeAsync(item.RunId, AccountOutcomeRecord.From(account, (int)dequeueCount), cancellationToken).ConfigureAwait(false))
+        if (await Store.TryRecordOutcomeAsync(item.RunId, AccountOutcomeRecord.From(account, (int)dequeueCount), cancellationToken).ConfigureAwait(false))
         {
             await job.DeliverFanOutSummaryAsync(account, cancellationToken).ConfigureAwait(false);
         }
@@ -90,7 +93,7 @@ public sealed partial class FanOutRunner(
     {
         var item = FanOutStore.ParseWorkItem(message);
         var outcome = new AccountOutcomeRecord(item.AccountId, AccountStatus.Failed.ToColumn(), PoisonedCode, 0, 0, 0, _options.AccountAttempts);
-        if (await store.TryRecordOutcomeAsync(item.RunId, outcome, cancellationToken).ConfigureAwait(false))
+        if (await Store.TryRecordOutcomeAsync(item.RunId, outcome, cancellationToken).ConfigureAwait(false))
         {
             LogPoisoned(item.RunId, item.AccountId);
         }
@@ -104,22 +107,22 @@ public sealed partial class FanOutRunner(
     /// </summary>
     private async Task TryCompleteAsync(string runId, CancellationToken cancellationToken)
     {
-        var run = await store.ReadRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (await store.CountOutcomesAsync(runId, cancellationToken).ConfigureAwait(false) < run.AccountIds.Count)
+        var run = await Store.ReadRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (await Store.CountOutcomesAsync(runId, cancellationToken).ConfigureAwait(false) < run.AccountIds.Count)
         {
             return;
         }
 
-        var outcomes = await store.ReadOutcomesAsync(runId, cancellationToken).ConfigureAwait(false);
+        var outcomes = await Store.ReadOutcomesAsync(runId, cancellationToken).ConfigureAwait(false);
         if (FanOutRunTotals.TryComplete(run, outcomes, time.GetUtcNow()) is not { } totals
-            || !await store.TryCompleteAsync(totals, cancellationToken).ConfigureAwait(false))
+            || !await Store.TryCompleteAsync(totals, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
         LogCompleted(totals.RunId, ReportJob.TriggerName(totals.Trigger), totals.Status, totals.Accounts, totals.AccountsFailed,
             totals.KeysCollected, totals.KeysDelivered, totals.KeysFailed, Math.Round(totals.Duration.TotalMilliseconds), string.Join(',', totals.FailedAccountIds));
-        await store.ReleaseLockAsync(run.LeaseId, cancellationToken).ConfigureAwait(false);
+        await Store.ReleaseLockAsync(run.LeaseId, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fan-out run {RunId} ({Trigger}) started: {Accounts} accounts queued")]

@@ -34,6 +34,7 @@ public static class FanOutServiceCollectionExtensions
             });
         services.AddHttpClient(HttpClientName);
         services.TryAddSingleton(CreateStore);
+        services.TryAddSingleton(provider => new Lazy<FanOutStore>(provider.GetRequiredService<FanOutStore>));
         services.TryAddSingleton<FanOutRunner>();
         return services;
     }
