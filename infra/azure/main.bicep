@@ -109,6 +109,15 @@ param awsDiscoveryExcludeAccountIds string = ''
 @description('Optional. Comma-separated account tag keys copied into the records\' AccountTags (IamKey:Aws:Discovery:AccountTagKeys). Empty: none.')
 param awsDiscoveryAccountTagKeys string = ''
 
+// Runs (IamKey:Run)
+
+@allowed([
+  'InProcess'
+  'FanOut'
+])
+@description('Optional. InProcess: the whole run in one invocation. FanOut: one Storage-queue message per account, collected by CollectAccount across instances; grants the identity Storage Queue Data Contributor (IamKey:Run:Mode).')
+param runMode string = 'InProcess'
+
 // Collection and findings (IamKey:Collection, IamKey:Findings)
 
 @allowed([
@@ -423,6 +432,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: useDataCollector ? names.keyVault : ''
     secretName: useDataCollector ? workspaceKeySecretName : ''
     dataCollectionRuleName: useDataCollector ? '' : names.dataCollectionRule
+    queueAccess: runMode == 'FanOut'
   }
   dependsOn: [
     storage
@@ -467,6 +477,10 @@ var commonSettings = {
   IamKey__Aws__Discovery__IncludeAccountTags: awsDiscoveryIncludeAccountTags
   IamKey__Aws__Discovery__ExcludeAccountIds: awsDiscoveryExcludeAccountIds
   IamKey__Aws__Discovery__AccountTagKeys: awsDiscoveryAccountTagKeys
+  IamKey__Run__Mode: runMode
+  // InProcess: the queue functions are disabled, so they never poll a queue the identity has no role on.
+  'AzureWebJobs.CollectAccount.Disabled': runMode == 'FanOut' ? '' : 'true'
+  'AzureWebJobs.CollectAccountPoisoned.Disabled': runMode == 'FanOut' ? '' : 'true'
   IamKey__Collection__Mode: collectionMode
   IamKey__Collection__KeyIdFormat: keyIdFormat
   IamKey__Findings__RotationDays: string(rotationDays)

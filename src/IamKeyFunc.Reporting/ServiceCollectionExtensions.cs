@@ -6,6 +6,7 @@ using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Runs.FanOut;
 using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.History;
 using Microsoft.Extensions.Configuration;
@@ -59,6 +60,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountCollector>();
         services.TryAddSingleton(CreateReportJob);
+        services.AddFanOutRuns(configuration);
         return services;
     }
 

@@ -9,15 +9,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Runs.FanOut;
 
 namespace IamKeyFunc.Functions;
 
 /// <summary>
 /// <c>POST /api/report/refresh[?account=111122223333[,…]][&amp;dryRun=true]</c> (function key): runs the inventory now
 /// and answers with the run's summary. A dry run collects without sending and returns the records as the sink would
-/// have sent them. 409 while another run is in progress; 400 for bad parameters or an account that is not configured.
+/// have sent them. With <c>IamKey:Run:Mode = FanOut</c> (not dry runs) it queues the run and answers 202 with its ID. 409 while another run is in progress; 400 for bad parameters or an account that is not configured.
 /// </summary>
-public sealed partial class RefreshReport(ReportJob job, ILogger<RefreshReport> logger)
+public sealed partial class RefreshReport(ReportJob job, FanOutRunner fanOut, IOptions<RunOptions> runOptions, ILogger<RefreshReport> logger)
 {
     [Function(nameof(RefreshReport))]
     public async Task<IActionResult> Run(
@@ -31,6 +34,14 @@ public sealed partial class RefreshReport(ReportJob job, ILogger<RefreshReport> 
 
         try
         {
+            if (runOptions.Value.Mode == RunMode.FanOut && !query.DryRun)
+            {
+                var started = await fanOut.StartAsync(new RunRequest(RunTrigger.Http, query.Accounts), cancellationToken);
+                return started.Errors.Count > 0
+                    ? new BadRequestObjectResult(new ErrorResponse(string.Join(" ", started.Errors)))
+                    : new AcceptedResult((string?)null, new FanOutResponse(started.RunId, started.AccountsQueued));
+            }
+
             var result = await job.RunAsync(new RunRequest(RunTrigger.Http, query.Accounts, query.DryRun), cancellationToken);
             if (result.AccountErrors.Count > 0)
             {
@@ -84,6 +95,9 @@ public sealed partial class RefreshReport(ReportJob job, ILogger<RefreshReport> 
     }
 
     internal sealed record ErrorResponse(string Error);
+
+    /// <summary>A fan-out run was queued (202): its ID and how many accounts; its summaries and run-level record follow as the accounts complete.</summary>
+    internal sealed record FanOutResponse(string RunId, int AccountsQueued);
 
     internal sealed record ConflictResponse(string Error, string RunningRunId);
 

@@ -41,12 +41,13 @@ internal sealed class HostedFunctionApp : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>The settings the app gets (app-setting names, <c>__</c> separators); <paramref name="configure"/> may change them.</summary>
-    public static async Task<HostedFunctionApp> StartAsync(Action<Dictionary<string, string?>>? configure = null, bool waitUntilStarted = true)
+    /// <param name="scenario">The AWS estate; the sample organization by default.</param>
+    public static async Task<HostedFunctionApp> StartAsync(Action<Dictionary<string, string?>>? configure = null, bool waitUntilStarted = true, EmulatorScenario? scenario = null)
     {
         // The worker cannot switch off the Key Vault SDK's challenge check (the vault's host must be a subdomain of the
         // challenge resource), so the vault is reached as vault.localhost and names https://localhost as its resource.
         var azure = await AzureFakes.StartAsync(new AzureFakesOptions { KeyVaultResource = VaultResource });
-        var scenario = ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow());
+        scenario ??= ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow());
         scenario.Oidc.Issuer = OidcProviderConfig.EntraV1Issuer(azure.Options.TenantId);
         scenario.CentralRole!.WebIdentity!.Subjects = [azure.Options.PrincipalId];
         var aws = await AwsEmulatorServer.StartAsync(scenario);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using IamKeyFunc.Functions;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IamKeyFunc.Tests.Functions;
@@ -16,11 +17,22 @@ public sealed class FunctionsMetadataTests
     private static readonly JsonArray Functions = LoadMetadata();
 
     [Fact]
-    public void Metadata_ShouldListExactlyTheTimerAndTheHttpRefresh()
+    public void Metadata_ShouldListExactlyTheTimerTheHttpRefreshAndTheQueueFunctions()
     {
         var names = Functions.Select(f => (string?)f!["name"]).Order(StringComparer.Ordinal);
 
-        Assert.Equal([nameof(DailyReport), nameof(RefreshReport)], names);
+        Assert.Equal([nameof(CollectAccount), nameof(CollectAccountPoisoned), nameof(DailyReport), nameof(RefreshReport)], names);
+    }
+
+    [Theory]
+    [InlineData(nameof(CollectAccount), RunOptions.AccountQueue)]
+    [InlineData(nameof(CollectAccountPoisoned), RunOptions.PoisonQueue)]
+    public void QueueFunctions_ShouldTriggerOnTheAccountQueueAndItsPoisonQueue(string function, string queue)
+    {
+        var trigger = Assert.Single(Bindings(function));
+
+        Assert.Equal("queueTrigger", (string?)trigger["type"]);
+        Assert.Equal(queue, (string?)trigger["queueName"]);
     }
 
     [Fact]

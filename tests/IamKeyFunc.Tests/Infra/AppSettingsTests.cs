@@ -56,6 +56,9 @@ public sealed partial class AppSettingsTests
         ["IamKey__History__RotationStuckDays"] = "policy default (7 days)",
         ["IamKey__History__StateDirectory"] = "iamkeys only: the Function keeps its snapshots in AzureWebJobsStorage",
         ["IamKey__History__ContainerName"] = "default container in the host storage account",
+        ["IamKey__Run__AccountAttempts"] = "matches host.json's maxDequeueCount (3)",
+        ["IamKey__Run__MaxRunTime"] = "2 hours before a dead run's lock is broken",
+        ["IamKey__Run__StateContainer"] = "default container in the host storage account",
         // Local debugging against the loopback AWS emulator only; the Bicep must never set it (checked below).
         ["IamKey__Identity__DevelopmentToken"] = "func start / iamkeys against the emulator, never in Azure",
     };
@@ -135,6 +138,7 @@ public sealed partial class AppSettingsTests
     [InlineData("neverUsedGraceDays", typeof(FindingsOptions), nameof(FindingsOptions.NeverUsedGraceDays))]
     [InlineData("warnBeforeDays", typeof(FindingsOptions), nameof(FindingsOptions.WarnBeforeDays))]
     [InlineData("privilegeScan", typeof(CollectionOptions), nameof(CollectionOptions.PrivilegeScan))]
+    [InlineData("runMode", typeof(RunOptions), nameof(RunOptions.Mode))]
     [InlineData("collectionMode", typeof(CollectionOptions), nameof(CollectionOptions.Mode))]
     [InlineData("keyIdFormat", typeof(CollectionOptions), nameof(CollectionOptions.KeyIdFormat))]
     [InlineData("sinkMode", typeof(DeliveryOptions), nameof(DeliveryOptions.Sink))]
