@@ -1,14 +1,14 @@
 using IamKeyFunc.Reporting.Accounts;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Runs.FanOut;
-using IamKeyFunc.Reporting.Configuration;
-using IamKeyFunc.Reporting.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -59,6 +59,13 @@ public static class ServiceCollectionExtensions
             : provider.GetRequiredService<StaticAccountSource>());
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountCollector>();
+        services.TryAddSingleton(provider => new AccountPass(
+            provider.GetRequiredService<AccountCollector>(),
+            provider.GetRequiredService<KeyRecordBuilder>(),
+            provider.GetRequiredService<IOptions<CollectionOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<KeyPolicies>(),
+            provider.GetRequiredService<KeyHistory>()));
         services.TryAddSingleton(CreateReportJob);
         services.AddFanOutRuns(configuration);
         return services;
@@ -67,8 +74,7 @@ public static class ServiceCollectionExtensions
     /// <summary>With <c>IamKey:Delivery:Sink = None</c> the job has no configured sink (and the delivery part refuses to build one).</summary>
     private static ReportJob CreateReportJob(IServiceProvider services) => new(
         services.GetRequiredService<AccountDirectory>(),
-        services.GetRequiredService<AccountCollector>(),
-        services.GetRequiredService<KeyRecordBuilder>(),
+        services.GetRequiredService<AccountPass>(),
         services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink == SinkMode.None ? null : services.GetRequiredService<IReportSink>(),
         services.GetRequiredService<IOptions<CollectionOptions>>(),
         services.GetRequiredService<TimeProvider>(),

@@ -1,5 +1,3 @@
-using IamKeyFunc.Testing.Aws;
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Globalization;
 using System.Text;
 using IamKeyFunc.Reporting.Configuration;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,12 +1,12 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

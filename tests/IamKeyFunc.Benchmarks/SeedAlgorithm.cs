@@ -1,8 +1,8 @@
-using IamKeyFunc.Testing.Aws;
 using System.Globalization;
 using System.Text.Json.Serialization;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
+using IamKeyFunc.Testing.Aws;
 
 namespace IamKeyFunc.Benchmarks;
 

@@ -1,4 +1,3 @@
-using IamKeyFunc.Testing.Aws;
 using System.Globalization;
 
 namespace IamKeyFunc.Benchmarks;

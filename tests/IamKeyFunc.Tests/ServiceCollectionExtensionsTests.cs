@@ -1,12 +1,12 @@
 using IamKeyFunc.Reporting;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Runs;
-using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.History;
+using IamKeyFunc.Reporting.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,6 @@
-using IamKeyFunc.AwsEmulator.State;
 using System.Net;
-using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.AwsEmulator.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,8 +1,7 @@
-using IamKeyFunc.AwsEmulator.State;
-using IamKeyFunc.AwsEmulator.Protocol;
-using System.Text;
 using System.Text.Json;
 using IamKeyFunc.AwsEmulator.Organizations;
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using Microsoft.AspNetCore.Http;
 
 namespace IamKeyFunc.AwsEmulator.Hosting;

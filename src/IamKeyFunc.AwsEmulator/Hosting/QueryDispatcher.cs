@@ -1,9 +1,8 @@
-using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.AwsEmulator.Protocol;
-using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text;
 using IamKeyFunc.AwsEmulator.Iam;
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using IamKeyFunc.AwsEmulator.Sts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;

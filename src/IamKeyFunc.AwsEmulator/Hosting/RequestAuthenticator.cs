@@ -1,9 +1,8 @@
-using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.AwsEmulator.Protocol;
-using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using IamKeyFunc.AwsEmulator.Protocol;
+using IamKeyFunc.AwsEmulator.State;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

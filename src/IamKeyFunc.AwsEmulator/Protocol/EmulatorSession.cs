@@ -1,4 +1,3 @@
-using IamKeyFunc.AwsEmulator.Scenario;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 

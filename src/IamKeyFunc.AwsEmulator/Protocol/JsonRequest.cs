@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using IamKeyFunc.AwsEmulator.Organizations;
-using Microsoft.AspNetCore.Http;
 
 namespace IamKeyFunc.AwsEmulator.Protocol;
 

@@ -1,4 +1,3 @@
-using IamKeyFunc.AwsEmulator.State;
 namespace IamKeyFunc.AwsEmulator.Protocol;
 
 /// <summary>One parsed Query-protocol call as the operation handlers see it.</summary>

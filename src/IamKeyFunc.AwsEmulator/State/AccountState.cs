@@ -1,4 +1,3 @@
-using IamKeyFunc.AwsEmulator.Iam;
 using System.Collections.Concurrent;
 using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Scenario;

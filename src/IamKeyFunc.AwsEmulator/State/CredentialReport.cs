@@ -1,5 +1,3 @@
-using IamKeyFunc.AwsEmulator.Protocol;
-using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text;
 using IamKeyFunc.AwsEmulator.Scenario;

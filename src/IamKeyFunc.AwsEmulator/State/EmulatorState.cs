@@ -1,5 +1,4 @@
 using IamKeyFunc.AwsEmulator.Protocol;
-using IamKeyFunc.AwsEmulator.Iam;
 using IamKeyFunc.AwsEmulator.Scenario;
 
 namespace IamKeyFunc.AwsEmulator.State;

@@ -1,9 +1,8 @@
-using IamKeyFunc.AwsEmulator.State;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using IamKeyFunc.AwsEmulator.Iam;
 using IamKeyFunc.AwsEmulator.Protocol;
 using IamKeyFunc.AwsEmulator.Scenario;
+using IamKeyFunc.AwsEmulator.State;
 
 namespace IamKeyFunc.AwsEmulator.Sts;
 

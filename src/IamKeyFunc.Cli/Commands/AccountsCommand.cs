@@ -1,12 +1,11 @@
-using IamKeyFunc.Cli.Hosting;
-using IamKeyFunc.Reporting.Errors;
 using System.CommandLine;
+using IamKeyFunc.Cli.Hosting;
 using IamKeyFunc.Cli.Rendering;
-using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Accounts.Discovery;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,11 +1,10 @@
-using IamKeyFunc.Cli.Hosting;
 using System.CommandLine;
+using IamKeyFunc.Cli.Hosting;
 using IamKeyFunc.Cli.Rendering;
-using IamKeyFunc.Reporting.Records;
-using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

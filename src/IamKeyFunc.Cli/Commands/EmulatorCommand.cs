@@ -1,7 +1,6 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.CommandLine;
 using System.Globalization;
-using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 
 namespace IamKeyFunc.Cli.Commands;
 

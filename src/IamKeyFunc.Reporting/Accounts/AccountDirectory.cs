@@ -1,6 +1,6 @@
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Reporting.Accounts;

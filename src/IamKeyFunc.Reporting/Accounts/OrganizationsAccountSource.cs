@@ -1,10 +1,8 @@
-using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Accounts.Discovery;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Configuration;
-using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

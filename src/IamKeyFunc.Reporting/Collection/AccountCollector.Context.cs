@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
 namespace IamKeyFunc.Reporting.Collection;
 
@@ -52,7 +52,7 @@ public partial class AccountCollector
         var tags = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<IamTag>>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            await Parallel.ForEachAsync(users, FanOut(cancellationToken), async (user, token) =>
+            await Parallel.ForEachAsync(users, PerAccountParallelism(cancellationToken), async (user, token) =>
             {
                 try
                 {

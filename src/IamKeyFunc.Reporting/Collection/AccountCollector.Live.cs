@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
 namespace IamKeyFunc.Reporting.Collection;
 
@@ -32,7 +32,7 @@ public partial class AccountCollector
         var users = new ConcurrentBag<LiveUser>();
         var seen = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var pages = scan.Iam.ListAllUsersAsync(_options.PageSize, cancellationToken);
-        await Parallel.ForEachAsync(pages, FanOut(cancellationToken), async (user, ct) =>
+        await Parallel.ForEachAsync(pages, PerAccountParallelism(cancellationToken), async (user, ct) =>
         {
             if (!seen.TryAdd(user.UserName, 0))
             {

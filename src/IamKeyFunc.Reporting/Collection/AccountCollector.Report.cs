@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
 namespace IamKeyFunc.Reporting.Collection;
 
@@ -28,7 +28,7 @@ public partial class AccountCollector
     private async Task<IReadOnlyCollection<CollectedKey>> ListReportedKeysAsync(IamClient iam, IEnumerable<CredentialReportRow> rows, CancellationToken cancellationToken)
     {
         var keys = new ConcurrentBag<CollectedKey>();
-        await Parallel.ForEachAsync(rows, FanOut(cancellationToken), async (row, ct) =>
+        await Parallel.ForEachAsync(rows, PerAccountParallelism(cancellationToken), async (row, ct) =>
         {
             var listed = await ListKeysAsync(iam, row.User, ct).ConfigureAwait(false);
             foreach (var (key, slot, reported) in KeySlots.Match(listed, row))

@@ -1,6 +1,7 @@
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -47,20 +48,22 @@ public partial class AccountCollector
         _logger = null!;
     }
 
-    /// <summary>Collects one account: its keys as facts, before formatting and findings (see <c>Evaluation.KeyRecordBuilder</c>).</summary>
+    /// <summary>Collects one account: its keys as facts, before formatting and findings (see <c>Evaluation.KeyRecordBuilder</c>),
+    /// and the extra facts <paramref name="facts"/> asks for.</summary>
     /// <exception cref="AccountCollectionException">The account could not be collected; the cause (an <see cref="IamException"/>,
     /// an <see cref="AwsFederationException"/>, ...) is the inner exception, the calls spent so far are in <see cref="AccountCollectionException.Counts"/>.</exception>
-    public virtual async Task<AccountInventory> CollectAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default)
+    public virtual async Task<AccountInventory> CollectAsync(AwsAccountSession session, CollectionRun run, FactRequest facts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(facts);
         var scan = new AccountScan(_clients.Create(session));
         try
         {
             var inventory = _options.Mode == FreshnessMode.Report
                 ? await CollectFromReportAsync(scan, cancellationToken).ConfigureAwait(false)
                 : await CollectLiveAsync(scan, cancellationToken).ConfigureAwait(false);
-            var context = await CollectContextAsync(scan, inventory.Keys, run.NeedUserTags, cancellationToken).ConfigureAwait(false);
+            var context = await CollectContextAsync(scan, inventory.Keys, facts.UserTags, cancellationToken).ConfigureAwait(false);
             return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory), context);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -69,7 +72,7 @@ public partial class AccountCollector
         }
     }
 
-    private ParallelOptions FanOut(CancellationToken cancellationToken) =>
+    private ParallelOptions PerAccountParallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = _options.MaxConcurrentRequestsPerAccount, CancellationToken = cancellationToken };
 
     private async Task LoadAliasAsync(AccountScan scan, CancellationToken cancellationToken)

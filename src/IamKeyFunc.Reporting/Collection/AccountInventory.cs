@@ -1,10 +1,10 @@
+using IamKeyFunc.Reporting.Errors;
 namespace IamKeyFunc.Reporting.Collection;
 
 /// <summary>Identifies the run an account is collected for: every record carries both values.</summary>
 /// <param name="RunId">The run identifier, <c>yyyyMMddTHHmmssZ-xxxxxxxx</c>.</param>
 /// <param name="CollectedAt">When the run started; ages and findings are measured from this instant.</param>
-/// <param name="NeedUserTags">A key policy matches on user tags, so the collector fetches them.</param>
-public sealed record CollectionRun(string RunId, DateTimeOffset CollectedAt, bool NeedUserTags = false);
+public sealed record CollectionRun(string RunId, DateTimeOffset CollectedAt);
 
 /// <summary>What collecting one account cost.</summary>
 /// <param name="UsersScanned">IAM users looked at (live: every user; report: every report row but the root's).</param>
@@ -14,9 +14,6 @@ public sealed record AccountCounts(int UsersScanned, int ApiCalls, int Throttled
 {
     public static AccountCounts None { get; } = new(0, 0, 0);
 }
-
-/// <summary>An error or warning code with a short message that is safe to log and store (no secrets).</summary>
-public sealed record AccountIssue(string Code, string Message);
 
 /// <summary>The inventory of one account: its keys as collected facts (no findings yet).</summary>
 /// <param name="AccountAlias">The account alias, when the account has one.</param>

@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
 namespace IamKeyFunc.Reporting.Collection;
 

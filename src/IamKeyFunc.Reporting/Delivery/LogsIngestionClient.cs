@@ -1,10 +1,9 @@
-using IamKeyFunc.Reporting.Retries;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Azure.Core;
 using Azure.Identity;
+using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 
 namespace IamKeyFunc.Reporting.Delivery;

@@ -1,4 +1,3 @@
-using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Reporting.Evaluation;

@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Collection;
+
 namespace IamKeyFunc.Reporting.Evaluation;
 
 /// <summary>
@@ -14,6 +16,9 @@ public sealed class KeyPolicies(IReadOnlyList<KeyPolicy> ordered, KeyPolicy defa
 
     /// <summary>Some policy matches on user tags, so the collector must fetch them.</summary>
     public bool NeedUserTags => Ordered.Any(p => p.Match.NeedsUserTags);
+
+    /// <summary>What the collector must fetch beside the keys for these policies to be evaluated.</summary>
+    public FactRequest FactsNeeded => NeedUserTags ? new FactRequest(UserTags: true) : FactRequest.KeysOnly;
 
     /// <summary>The first policy that matches <paramref name="owner"/>, or <see cref="Default"/>.</summary>
     public KeyPolicy For(KeyOwner owner) => Ordered.FirstOrDefault(p => p.Match.Matches(owner)) ?? Default;

@@ -31,6 +31,17 @@ public sealed record KeyPolicyContext(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? UserTags = null)
 {
     public HashSet<int> MatchedExemptions { get; } = [];
+
+    /// <summary>
+    /// The context of one collected account: its scope (ID, and the OU path and tags discovery placed it with), the users'
+    /// privileges when the privilege scan ran, and the users' tags when they were fetched.
+    /// </summary>
+    public static KeyPolicyContext For(KeyPolicies policies, string accountId, AccountPlacement placement, AccountContextFacts? facts) => new(
+        policies,
+        new AccountScope(accountId, placement.OrganizationalUnitPath, placement.Tags ?? new Dictionary<string, string>()),
+        facts?.Authorization is { } authorization ? PrivilegeAnalyzer.Analyze(authorization) : null,
+        facts?.UserTags?.ToDictionary(
+            u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));
 }
 
 /// <summary>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
 namespace IamKeyFunc.Reporting.Evaluation;
 

@@ -1,6 +1,5 @@
-using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

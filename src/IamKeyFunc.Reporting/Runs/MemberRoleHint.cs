@@ -1,6 +1,7 @@
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 
 namespace IamKeyFunc.Reporting.Runs;
 

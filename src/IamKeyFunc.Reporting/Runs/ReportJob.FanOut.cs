@@ -31,18 +31,17 @@ public partial class ReportJob
         }
 
         var session = selection.Selected[0];
-        var placement = selection.PlacementOf(session.AccountId);
-        var result = await CollectAccountAsync(session, placement, run, cancellationToken).ConfigureAwait(false);
-        var summary = Summarize(session, placement, trigger, run, result);
+        var outcome = await _pass.RunAsync(new AccountWork(run, trigger, session, selection.PlacementOf(session.AccountId)), cancellationToken).ConfigureAwait(false);
         DeliveryResult? keys = null;
-        if (_sink is { } sink && result.Records.Count > 0)
+        if (_sink is { } sink && outcome.Records.Count > 0)
         {
-            keys = await DeliverInLaneAsync(_fanOutLane, sink, result.Records, cancellationToken).ConfigureAwait(false);
-            summary = WithKeyDelivery(summary, keys);
+            keys = await DeliverInLaneAsync(_fanOutLane, sink, outcome.Records, cancellationToken).ConfigureAwait(false);
+            outcome = outcome.WithKeyDelivery(keys);
         }
 
+        var summary = outcome.Summary;
         LogAccount(summary);
-        return new FanOutAccount(summary, result.Records.Count, keys, result.History);
+        return new FanOutAccount(summary, outcome.Records.Count, keys, outcome.History);
     }
 
     /// <summary>

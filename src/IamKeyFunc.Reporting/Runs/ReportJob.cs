@@ -1,11 +1,8 @@
-using System.Globalization;
-using System.Reflection;
 using IamKeyFunc.Reporting.Accounts;
-using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
@@ -15,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace IamKeyFunc.Reporting.Runs;
 
 /// <summary>
-/// One run of the report, whatever triggered it: pick the accounts, collect them in parallel (up to
-/// <see cref="CollectionOptions.MaxParallelAccounts"/>), and hand each account's key records to the sink as soon as that
+/// The in-process engine: one run of the report, whatever triggered it. It picks the accounts, runs each one's
+/// <see cref="AccountPass"/> in parallel (up to <see cref="CollectionOptions.MaxParallelAccounts"/>), and hands each account's key records to the sink as soon as that
 /// account is done, so a run holds the records of the accounts in flight, not of the whole organisation; then deliver the
 /// change events and the summaries.
 /// <para>Single-flight per process: while a run is in progress another <see cref="RunAsync"/> throws
@@ -26,7 +23,7 @@ namespace IamKeyFunc.Reporting.Runs;
 /// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
 /// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>. Accounts deliver one
 /// at a time (sinks need not be thread-safe), each with its own exact accounting: an account whose records did not all
-/// arrive is <c>Failed</c> with <see cref="KeysNotDeliveredCode"/>, and the run's <see cref="RunResult.KeyDelivery"/> is
+/// arrive is <c>Failed</c> with <see cref="AccountPass.KeysNotDeliveredCode"/>, and the run's <see cref="RunResult.KeyDelivery"/> is
 /// the sum over its accounts.</para>
 /// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
 /// it is collected; the events are delivered after the key records, and the new snapshots are written only when the
@@ -35,14 +32,10 @@ namespace IamKeyFunc.Reporting.Runs;
 /// </summary>
 public partial class ReportJob
 {
-    private static readonly string Version = typeof(ReportJob).Assembly
-        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-
     private const string NoAlias = "no alias";
 
     private readonly AccountDirectory _accounts;
-    private readonly AccountCollector _collector;
-    private readonly KeyRecordBuilder _records;
+    private readonly AccountPass _pass;
     private readonly IReportSink? _sink;
     private readonly CollectionOptions _options;
     private readonly TimeProvider _time;
@@ -54,8 +47,7 @@ public partial class ReportJob
 
     public ReportJob(
         AccountDirectory accounts,
-        AccountCollector collector,
-        KeyRecordBuilder records,
+        AccountPass pass,
         IReportSink? sink,
         IOptions<CollectionOptions> options,
         TimeProvider timeProvider,
@@ -63,10 +55,10 @@ public partial class ReportJob
         KeyPolicies? policies = null,
         KeyHistory? history = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _policies = policies;
         _accounts = accounts;
-        _collector = collector;
-        _records = records;
+        _pass = pass;
         _sink = sink;
         _options = options.Value;
         _time = timeProvider;
@@ -78,16 +70,12 @@ public partial class ReportJob
     protected ReportJob()
     {
         _accounts = null!;
-        _collector = null!;
-        _records = null!;
+        _pass = null!;
         _sink = null!;
         _options = new CollectionOptions();
         _time = TimeProvider.System;
         _logger = null!;
     }
-
-    /// <summary>The assembly's informational version, stamped on every summary.</summary>
-    public static string CollectorVersion => Version;
 
     /// <summary>The ID of the run in progress, or null.</summary>
     public string? RunningRunId
@@ -110,7 +98,7 @@ public partial class ReportJob
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetUtcNow();
-        var run = new CollectionRun(RunId.Create(now), now, _policies?.NeedUserTags ?? false);
+        var run = new CollectionRun(RunId.Create(now), now);
         Enter(run.RunId);
         try
         {
@@ -150,7 +138,12 @@ public partial class ReportJob
         var selected = selection.Selected.Select(s => s.AccountId).ToHashSet(StringComparer.Ordinal);
         var target = request.DryRun ? null : request.Sink ?? _sink;
         var outcomes = await CollectAllAsync(selection, selected, request, run, target, cancellationToken).ConfigureAwait(false);
-        var summaries = WithUnmatchedExemptions(outcomes);
+        var summaries = _policies is null
+            ? outcomes.Select(o => o.Summary).ToList()
+            : UnmatchedExemptionReport.Annotate(
+                _policies.Exemptions,
+                [.. outcomes.Select(o => o.Summary)],
+                outcomes.Where(o => o.Summary.Is(AccountStatus.Succeeded)).SelectMany(o => o.MatchedExemptions).ToHashSet());
         var records = outcomes.SelectMany(o => o.Records).ToList();
         var pending = outcomes.Select(o => o.History).OfType<PendingSnapshot>().ToList();
         var events = pending.SelectMany(p => p.Changes.Events).ToList();
@@ -178,7 +171,7 @@ public partial class ReportJob
             Trigger = request.Trigger,
             StartedAt = run.CollectedAt,
             Duration = _time.GetElapsedTime(started),
-            Status = StatusOf(summaries, keyDelivery, summaryDelivery, eventDelivery),
+            Status = RunStatusRule.Of(summaries, keyDelivery, summaryDelivery, eventDelivery),
             DryRun = request.DryRun,
             Accounts = summaries,
             Records = records,
@@ -201,13 +194,13 @@ public partial class ReportJob
         var summary = new RunSummary
         {
             RunId = run.RunId,
-            Trigger = TriggerName(request.Trigger),
+            Trigger = RunNames.Trigger(request.Trigger),
             CollectedAt = run.CollectedAt,
             Partition = AwsArn.ParseRole(failure.RoleArn).Partition,
             AccountId = failure.AccountId,
             DiscoverySource = DiscoverySource.Organizations.ToColumn(),
             RoleArn = failure.RoleArn,
-            Mode = ModeName(_options.Mode),
+            Mode = RunNames.Mode(_options.Mode),
             Status = AccountStatus.Failed.ToColumn(),
             ErrorCode = failure.Issue.Code,
             ErrorMessage = failure.Issue.Message,
@@ -217,7 +210,7 @@ public partial class ReportJob
             ApiCalls = 0,
             ThrottledRetries = 0,
             DurationMs = Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1),
-            CollectorVersion = Version,
+            CollectorVersion = AccountPass.CollectorVersion,
         };
         LogAccount(summary);
         request.Progress?.Report(summary);
@@ -245,116 +238,37 @@ public partial class ReportJob
 
     /// <param name="sink">Where each account's key records go as soon as it is done; null on dry runs and without a sink,
     /// when the records stay in the outcomes instead.</param>
-    private async Task<AccountOutcome[]> CollectAllAsync(
+    private async Task<DeliveredOutcome[]> CollectAllAsync(
         AccountSelection selection, HashSet<string> selected, RunRequest request, CollectionRun run, IReportSink? sink, CancellationToken cancellationToken)
     {
         var sessions = selection.All;
-        var outcomes = new AccountOutcome[sessions.Count];
+        var outcomes = new DeliveredOutcome[sessions.Count];
         var keep = sink is null || request.KeepRecords;
         using var lane = new SemaphoreSlim(1, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelAccounts, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, sessions.Count), parallel, async (i, ct) =>
         {
             var session = sessions[i];
-            var placement = selection.PlacementOf(session.AccountId);
-            var result = selected.Contains(session.AccountId)
-                ? await CollectAccountAsync(session, placement, run, ct).ConfigureAwait(false)
-                : selection.Exclusions.TryGetValue(session.AccountId, out var exclusion)
-                    ? AccountResult.Skipped with { Issue = new AccountIssue(exclusion.Code, exclusion.Reason) }
-                    : AccountResult.Skipped;
-            var summary = Summarize(session, placement, request.Trigger, run, result);
+            var work = new AccountWork(run, request.Trigger, session, selection.PlacementOf(session.AccountId));
+            var outcome = selected.Contains(session.AccountId)
+                ? await _pass.RunAsync(work, ct).ConfigureAwait(false)
+                : _pass.Skip(work, AccountPass.SkipReason(selection, session.AccountId));
             DeliveryResult? keys = null;
-            if (sink is not null && result.Records.Count > 0)
+            if (sink is not null && outcome.Records.Count > 0)
             {
-                keys = await DeliverInLaneAsync(lane, sink, result.Records, ct).ConfigureAwait(false);
-                summary = WithKeyDelivery(summary, keys);
+                keys = await DeliverInLaneAsync(lane, sink, outcome.Records, ct).ConfigureAwait(false);
+                outcome = outcome.WithKeyDelivery(keys);
             }
 
-            var outcome = new AccountOutcome(summary, keep ? result.Records : [], result.History, keys, result.MatchedExemptions);
-            if (result.Status != AccountStatus.Skipped)
+            if (!outcome.Summary.Is(AccountStatus.Skipped))
             {
                 LogAccount(outcome.Summary);
             }
 
-            outcomes[i] = outcome;
+            outcomes[i] = new DeliveredOutcome(outcome.Summary, keep ? outcome.Records : [], outcome.History, keys, outcome.MatchedExemptions);
             request.Progress?.Report(outcome.Summary);
         }).ConfigureAwait(false);
         return outcomes;
-    }
-
-    private async Task<AccountResult> CollectAccountAsync(AwsAccountSession session, AccountPlacement placement, CollectionRun run, CancellationToken cancellationToken)
-    {
-        var started = _time.GetTimestamp();
-        using var deadline = new CancellationTokenSource(_options.AccountTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
-        {
-            var inventory = await _collector.CollectAsync(session, run, linked.Token).ConfigureAwait(false);
-            var context = new AccountContext(
-                run, session.Partition.Name, session.AccountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours)
-            {
-                Placement = placement,
-            };
-            var policies = _policies is null ? null : new KeyPolicyContext(
-                _policies,
-                new AccountScope(session.AccountId, placement.OrganizationalUnitPath, placement.Tags ?? new Dictionary<string, string>()),
-                inventory.Context?.Authorization is { } authorization ? PrivilegeAnalyzer.Analyze(authorization) : null,
-                inventory.Context?.UserTags?.ToDictionary(
-                    u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));
-            var records = _records.Build(inventory.Keys, context, policies);
-
-            // The history read is not part of the account's collection deadline; a store that fails costs only the events.
-            var history = _history is null
-                ? null
-                : await _history.CompareAsync(
-                    new HistoryContext(session.Partition.Name, session.AccountId, inventory.AccountAlias, run.RunId, run.CollectedAt),
-                    ObservedKeys.From(inventory.Keys, rootKeysKnown: inventory.ReportGeneratedAt is not null),
-                    cancellationToken).ConfigureAwait(false);
-            return new AccountResult(
-                AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records, WithReportAge(inventory), _time.GetElapsedTime(started))
-            {
-                Summary = inventory.Context?.Summary,
-                MatchedExemptions = policies?.MatchedExemptions,
-                History = history,
-            };
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
-        {
-            var partial = ex as AccountCollectionException;
-            var issue = new AccountIssue(
-                TimeoutCode, $"The account was not collected within {CollectionOptions.SectionName}:{nameof(CollectionOptions.AccountTimeout)} ({_options.AccountTimeout:c}).");
-            return new AccountResult(AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], issue, _time.GetElapsedTime(started));
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            var partial = ex as AccountCollectionException;
-            return new AccountResult(
-                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], MemberRoleHint.Apply(SafeError.From(ex), ex, session), _time.GetElapsedTime(started));
-        }
-    }
-
-    /// <summary>The code of an account that passed <see cref="CollectionOptions.AccountTimeout"/>.</summary>
-    public const string TimeoutCode = "Timeout";
-
-    /// <summary>The warning code of a credential report older than <see cref="CollectionOptions.MaxReportAge"/>.</summary>
-    public const string StaleReportCode = "StaleCredentialReport";
-
-    /// <summary>The code of an account whose key records did not all reach the sink.</summary>
-    public const string KeysNotDeliveredCode = "KeyRecordsNotDelivered";
-
-    /// <summary>The collector's warning, plus <see cref="StaleReportCode"/> when the credential report was older than <see cref="CollectionOptions.MaxReportAge"/>.</summary>
-    private AccountIssue? WithReportAge(AccountInventory inventory)
-    {
-        if (inventory.ReportAgeHours is not { } hours || hours <= _options.MaxReportAge.TotalHours)
-        {
-            return inventory.Warning;
-        }
-
-        var stale = new AccountIssue(StaleReportCode, string.Create(CultureInfo.InvariantCulture,
-            $"The credential report was {hours:0.##} hours old when read, older than {CollectionOptions.SectionName}:{nameof(CollectionOptions.MaxReportAge)} ({_options.MaxReportAge:c})."));
-        return inventory.Warning is { } warning
-            ? new AccountIssue($"{warning.Code},{stale.Code}", $"{warning.Message} {stale.Message}")
-            : stale;
     }
 
     /// <summary>One account's key records to the sink, one account at a time.</summary>
@@ -371,73 +285,6 @@ public partial class ReportJob
         }
     }
 
-    /// <summary>
-    /// A summary must not say <c>Succeeded</c> for an account whose key rows did not all arrive: it becomes <c>Failed</c>
-    /// with <see cref="KeysNotDeliveredCode"/> and how many of its records were lost.
-    /// </summary>
-    private static RunSummary WithKeyDelivery(RunSummary summary, DeliveryResult keys) => keys.Succeeded || !summary.Is(AccountStatus.Succeeded)
-        ? summary
-        : summary with
-        {
-            Status = AccountStatus.Failed.ToColumn(),
-            ErrorCode = KeysNotDeliveredCode,
-            ErrorMessage = $"{keys.Failed} of the account's {keys.Records} key records were not delivered: {keys.Error}",
-        };
-
-    private RunSummary Summarize(AwsAccountSession session, AccountPlacement placement, RunTrigger trigger, CollectionRun run, AccountResult result) => new()
-    {
-        RunId = run.RunId,
-        Trigger = TriggerName(trigger),
-        CollectedAt = run.CollectedAt,
-        Partition = session.Partition.Name,
-        AccountId = session.AccountId,
-        AccountAlias = result.Alias,
-        AccountName = placement.Name,
-        OrganizationalUnitPath = placement.OrganizationalUnitPath,
-        AccountTags = placement.Tags,
-        DiscoverySource = placement.Source.ToColumn(),
-        RoleArn = session.RoleArn,
-        Mode = ModeName(_options.Mode),
-        Status = result.Status.ToColumn(),
-        ErrorCode = result.Issue?.Code,
-        ErrorMessage = result.Issue?.Message,
-        UsersScanned = result.Counts.UsersScanned,
-        KeysReported = result.Records.Count,
-        FindingsCount = result.Records.Count(r => r.Findings.Length > 0),
-        ApiCalls = result.Counts.ApiCalls,
-        ThrottledRetries = result.Counts.ThrottledRetries,
-        DurationMs = Math.Round(result.Duration.TotalMilliseconds, 1),
-        CollectorVersion = Version,
-        AccountAccessKeysPresent = result.Summary?.AccessKeysPresent,
-        AccountMfaEnabled = result.Summary?.MfaEnabled,
-        ExemptKeys = result.Records.Count(r => r.Exempt),
-    };
-
-    /// <summary>
-    /// The summaries, with each exemption that matched no key named once: on the row of the account it names, or, for one
-    /// that names only a key, on the first account's row when every account was collected.
-    /// </summary>
-    private List<RunSummary> WithUnmatchedExemptions(AccountOutcome[] outcomes)
-    {
-        var summaries = outcomes.Select(o => o.Summary).ToList();
-        if (_policies is not { Exemptions.All.Count: > 0 })
-        {
-            return summaries;
-        }
-
-        var collected = outcomes.Where(o => o.Summary.Is(AccountStatus.Succeeded)).ToList();
-        var matched = collected.SelectMany(o => o.MatchedExemptions ?? (IEnumerable<int>)[]).ToHashSet();
-        var collectedIds = collected.Select(o => o.Summary.AccountId).ToHashSet(StringComparer.Ordinal);
-        var allCollected = outcomes.All(o => o.Summary.Is(AccountStatus.Succeeded));
-        var unmatched = _policies.Exemptions.Unmatched(matched, collectedIds, allCollected);
-        var first = collected.Select(o => o.Summary.AccountId).Order(StringComparer.Ordinal).FirstOrDefault();
-        return [.. summaries.Select(s =>
-        {
-            var names = unmatched.Where(e => e.AccountId == s.AccountId || (e.AccountId is null && s.AccountId == first)).Select(e => e.Label).ToList();
-            return names.Count == 0 ? s : s with { UnmatchedExemptions = string.Join(',', names) };
-        })];
-    }
-
     /// <summary>Calls the sink; a sink that throws (configuration error) counts every record as failed, so nothing is dropped silently.</summary>
     private async Task<DeliveryResult> DeliverAsync(IReportSink sink, int count, Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken cancellationToken)
     {
@@ -452,30 +299,6 @@ public partial class ReportJob
             return new DeliveryResult(count, 0, count, 0, 0, 0, 0, $"{issue.Code}: {issue.Message}");
         }
     }
-
-    internal static RunStatus StatusOf(IReadOnlyList<RunSummary> accounts, DeliveryResult? keys, DeliveryResult? summaries, DeliveryResult? events = null)
-    {
-        if (keys is { Succeeded: false } || summaries is { Succeeded: false } || events is { Succeeded: false })
-        {
-            return RunStatus.Failed;
-        }
-
-        var attempted = accounts.Count(a => !a.Is(AccountStatus.Skipped));
-        var failed = accounts.Count(a => a.Is(AccountStatus.Failed));
-        return failed == 0 ? RunStatus.Succeeded
-            : failed < attempted ? RunStatus.PartiallySucceeded
-            : RunStatus.Failed;
-    }
-
-    internal static string TriggerName(RunTrigger trigger) => trigger switch
-    {
-        RunTrigger.Timer => "timer",
-        RunTrigger.Http => "http",
-        RunTrigger.Cli => "cli",
-        _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
-    };
-
-    internal static string ModeName(FreshnessMode mode) => (mode == FreshnessMode.Report ? DataSource.Report : DataSource.Live).ToColumn();
 
     private void Enter(string runId)
     {
@@ -513,7 +336,7 @@ public partial class ReportJob
 
     private void LogRun(RunResult r) => LogRunDone(
         r.RunId,
-        TriggerName(r.Trigger),
+        RunNames.Trigger(r.Trigger),
         r.Status,
         r.Accounts.Count,
         r.Accounts.Count(a => a.Is(AccountStatus.Failed)),
@@ -541,19 +364,6 @@ public partial class ReportJob
     /// <param name="Records">Empty once delivered, unless <see cref="RunRequest.KeepRecords"/>.</param>
     /// <param name="KeyDelivery">The account's own key delivery; null when nothing was sent for it.</param>
     /// <param name="MatchedExemptions">The exemptions (by index) that matched a key of the account.</param>
-    private sealed record AccountOutcome(
-        RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, DeliveryResult? KeyDelivery, IReadOnlySet<int>? MatchedExemptions = null);
-
-    /// <summary>One account's outcome before it becomes a summary. <c>FindingsCount</c> counts keys with at least one finding.</summary>
-    private sealed record AccountResult(AccountStatus Status, string? Alias, AccountCounts Counts, IReadOnlyList<KeyRecord> Records, AccountIssue? Issue, TimeSpan Duration)
-    {
-        public IamAccountSummary? Summary { get; init; }
-
-        public IReadOnlySet<int>? MatchedExemptions { get; init; }
-
-        /// <summary>The account's changes against its snapshot; null when history is off, the store failed, or the account failed.</summary>
-        public PendingSnapshot? History { get; init; }
-
-        public static AccountResult Skipped { get; } = new(AccountStatus.Skipped, null, AccountCounts.None, [], new AccountIssue("NotRequested", "Not in the requested accounts."), TimeSpan.Zero);
-    }
+    private sealed record DeliveredOutcome(
+        RunSummary Summary, IReadOnlyList<KeyRecord> Records, PendingSnapshot? History, DeliveryResult? KeyDelivery, IReadOnlySet<int> MatchedExemptions);
 }

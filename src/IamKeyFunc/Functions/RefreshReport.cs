@@ -1,17 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Records;
-using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Runs.FanOut;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using IamKeyFunc.Reporting.Configuration;
-using IamKeyFunc.Reporting.Runs.FanOut;
 
 namespace IamKeyFunc.Functions;
 

@@ -4,7 +4,6 @@ using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
 
 namespace IamKeyFunc.IntegrationTests.Accounts;

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Aws;
-using IamKeyFunc.AwsEmulator.Scenario;
 
 namespace IamKeyFunc.IntegrationTests.Aws;
 
@@ -141,7 +142,7 @@ public sealed class HostileIamTests
 
         var account = Assert.Single(result.Accounts);
         Assert.Equal("Succeeded", account.Status);
-        Assert.Equal(ReportJob.StaleReportCode, account.ErrorCode);
+        Assert.Equal(AccountPass.StaleReportCode, account.ErrorCode);
         Assert.Contains("IamKey:Collection:MaxReportAge", account.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(env.Aws.Scenario.ExpectedKeys(env.AccountId).Count, result.Records.Count);
     }
@@ -167,7 +168,7 @@ public sealed class HostileIamTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         Assert.Equal(RunStatus.PartiallySucceeded, result.Status);
         Assert.Equal(["Succeeded", "Failed"], result.Accounts.Select(a => a.Status));
-        Assert.Equal(ReportJob.TimeoutCode, result.Accounts[1].ErrorCode);
+        Assert.Equal(AccountPass.TimeoutCode, result.Accounts[1].ErrorCode);
         Assert.Contains("IamKey:Collection:AccountTimeout", result.Accounts[1].ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(scenario.ExpectedKeys(scenario.Accounts[0].AccountId).Count, result.Records.Count);
     }
@@ -235,14 +236,14 @@ public sealed class HostileIamTests
         }
 
         public Task<AccountInventory> CollectAsync() =>
-            Aws.Collector.CollectAsync(Aws.Session(AccountId), EmulatedAws.NewRun()).WaitAsync(Guard);
+            Aws.Collector.CollectAsync(Aws.Session(AccountId), EmulatedAws.NewRun(), FactRequest.KeysOnly).WaitAsync(Guard);
 
         /// <summary>Collects expecting the account to fail; returns its summary code and message.</summary>
         public async Task<AccountIssue> FailAsync()
         {
             var ex = await Assert.ThrowsAsync<AccountCollectionException>(CollectAsync);
             Assert.IsType<IamException>(ex.InnerException);
-            return SafeError.From(ex);
+            return SafeError.From(ex.InnerException!);
         }
 
         public async ValueTask DisposeAsync()

@@ -1,6 +1,6 @@
 using IamKeyFunc.AwsEmulator;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
 
 namespace IamKeyFunc.IntegrationTests.Collection;
@@ -94,7 +94,7 @@ public class AccountCollectorTests
         // Arrange: a first collection leaves a complete report behind (IAM reuses it for 4 hours).
         await using var aws = await EmulatedAws.StartAsync(EmulatedAws.Generate(users: 50), settings: ReportMode);
         var accountId = aws.Scenario.CentralAccount.AccountId;
-        await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun());
+        await aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun(), FactRequest.KeysOnly);
         aws.Emulator.Stats.Reset();
 
         // Act
@@ -198,7 +198,7 @@ public class AccountCollectorTests
         await using var aws = await EmulatedAws.StartAsync(scenario);
 
         // Act
-        var ex = await Assert.ThrowsAsync<AccountCollectionException>(() => aws.Collector.CollectAsync(aws.Session(scenario.Accounts[1].AccountId), EmulatedAws.NewRun()));
+        var ex = await Assert.ThrowsAsync<AccountCollectionException>(() => aws.Collector.CollectAsync(aws.Session(scenario.Accounts[1].AccountId), EmulatedAws.NewRun(), FactRequest.KeysOnly));
 
         // Assert
         var cause = Assert.IsType<AwsFederationException>(ex.InnerException);
@@ -215,7 +215,7 @@ public class AccountCollectorTests
         aws.Emulator.Options.Faults.FailNext("ListUsers", 100, "ServiceUnavailable", 503);
 
         // Act
-        var ex = await Assert.ThrowsAsync<AccountCollectionException>(() => aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun()));
+        var ex = await Assert.ThrowsAsync<AccountCollectionException>(() => aws.Collector.CollectAsync(aws.Session(accountId), EmulatedAws.NewRun(), FactRequest.KeysOnly));
 
         // Assert
         var cause = Assert.IsType<IamException>(ex.InnerException);

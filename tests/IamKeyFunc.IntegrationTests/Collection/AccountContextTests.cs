@@ -1,5 +1,4 @@
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
 using Microsoft.Extensions.Logging;
 

@@ -1,11 +1,12 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Evaluation;
 using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
@@ -17,7 +18,7 @@ using Microsoft.Extensions.Logging;
 namespace IamKeyFunc.IntegrationTests.Collection;
 
 /// <summary>
-/// The AWS emulator plus the real collector stack, wired by <see cref="ServiceCollectionExtensions.AddIamKeyReporting"/>:
+/// The AWS emulator plus the real collector stack, wired by <see cref="Reporting.ServiceCollectionExtensions.AddIamKeyReporting"/>:
 /// federation (STS web identity and chaining), the IAM client, the collector and the job. The only stand-in is the
 /// <see cref="TokenCredential"/>, which hands out the emulator's test JWTs. Retry delays are shortened through options.
 /// </summary>
@@ -116,7 +117,7 @@ internal sealed class EmulatedAws : IAsyncDisposable
     {
         run ??= NewRun();
         var session = Session(accountId);
-        var inventory = await Collector.CollectAsync(session, run);
+        var inventory = await Collector.CollectAsync(session, run, FactRequest.KeysOnly);
         var context = new AccountContext(run, session.Partition.Name, accountId, inventory.AccountAlias, inventory.ReportGeneratedAt, inventory.ReportAgeHours);
         return new CollectedAccount(inventory, _services.GetRequiredService<KeyRecordBuilder>().Build(inventory.Keys, context));
     }

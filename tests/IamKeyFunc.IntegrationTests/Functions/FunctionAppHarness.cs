@@ -1,12 +1,11 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Text.Json.Nodes;
 using Azure.Core;
-using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Cli.Commands;
 using IamKeyFunc.Functions;
-using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,9 +1,8 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Testing.Azure;
 

@@ -3,9 +3,8 @@ using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Records;
-using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.IntegrationTests.History;

@@ -1,8 +1,8 @@
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
 
 namespace IamKeyFunc.Tests.Accounts;
 

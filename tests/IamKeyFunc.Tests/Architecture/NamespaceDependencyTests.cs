@@ -1,4 +1,3 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting;

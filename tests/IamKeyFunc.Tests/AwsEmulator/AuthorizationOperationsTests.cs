@@ -1,8 +1,8 @@
 using Amazon.Runtime;
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Tests.Aws;
+using IamKeyFunc.Tests.Aws.Iam;
 
 namespace IamKeyFunc.Tests.AwsEmulator;
 

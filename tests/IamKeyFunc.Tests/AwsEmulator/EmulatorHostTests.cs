@@ -1,7 +1,6 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Net;
 using System.Text.RegularExpressions;
-using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 
 namespace IamKeyFunc.Tests.AwsEmulator;
 

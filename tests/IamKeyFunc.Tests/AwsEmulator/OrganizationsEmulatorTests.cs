@@ -1,4 +1,3 @@
-using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using System.Text.Json;
 using IamKeyFunc.AwsEmulator;

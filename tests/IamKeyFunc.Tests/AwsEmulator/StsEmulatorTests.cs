@@ -1,10 +1,9 @@
-using IamKeyFunc.AwsEmulator.Hosting;
-using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
 
 namespace IamKeyFunc.Tests.AwsEmulator;

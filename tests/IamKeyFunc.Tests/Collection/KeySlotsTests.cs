@@ -1,4 +1,4 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
 
 namespace IamKeyFunc.Tests.Collection;

@@ -1,5 +1,4 @@
 using IamKeyFunc.Reporting.Configuration;
-using IamKeyFunc.Reporting.Aws.Federation;
 using static IamKeyFunc.Tests.Aws.Federation.FederationTestKit;
 
 namespace IamKeyFunc.Tests.Configuration;

@@ -1,13 +1,12 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Azure.Core;
 using Azure.Identity;
-using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Testing.Azure;
 
 namespace IamKeyFunc.Tests.Delivery;

@@ -109,7 +109,7 @@ public sealed class ExemptionSetTests
             case "far": definition.Expires = Now.AddDays(366); break;
         }
 
-        var errors = Errors(new KeyPolicyOptions { Exemptions = [definition] });
+        var errors = ProblemsOf(new KeyPolicyOptions { Exemptions = [definition] });
 
         Assert.Equal($"IamKey:Exemptions:0 (e): {expected}", Assert.Single(errors)[..($"IamKey:Exemptions:0 (e): {expected}".Length)]);
     }

@@ -77,7 +77,7 @@ public sealed class KeyPolicyCompilerTests
             case nameof(KeyPolicyDefinition.UserPath): definition.UserPath = "service/"; break;
         }
 
-        var errors = Errors(new KeyPolicyOptions { Policies = [definition] });
+        var errors = ProblemsOf(new KeyPolicyOptions { Policies = [definition] });
 
         Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
         Assert.Single(errors);
@@ -86,7 +86,7 @@ public sealed class KeyPolicyCompilerTests
     [Fact]
     public void PoliciesWithoutNameOrWithTheSameName_ShouldFail()
     {
-        var errors = Errors(new KeyPolicyOptions
+        var errors = ProblemsOf(new KeyPolicyOptions
         {
             Policies = [new() { Name = "ci" }, new() { Name = "CI" }, new() { Name = " " }, new() { Name = "Default" }],
         });
@@ -99,7 +99,7 @@ public sealed class KeyPolicyCompilerTests
     [Fact]
     public void DefaultWarnBeforeDays_ShouldBeCheckedAsAFindingsSetting()
     {
-        var errors = Errors(new KeyPolicyOptions(), new FindingsOptions { WarnBeforeDays = "14,soon" });
+        var errors = ProblemsOf(new KeyPolicyOptions(), new FindingsOptions { WarnBeforeDays = "14,soon" });
 
         Assert.StartsWith("IamKey:Findings:WarnBeforeDays has 'soon'", Assert.Single(errors), StringComparison.Ordinal);
     }
@@ -145,7 +145,7 @@ public sealed class KeyPolicyCompilerTests
         File.WriteAllText(path, """{ "Policies": [ { "Name": "svc", "UserName": "[" } ] }""");
         try
         {
-            var errors = Errors(new KeyPolicyOptions { PolicyFile = path });
+            var errors = ProblemsOf(new KeyPolicyOptions { PolicyFile = path });
 
             Assert.StartsWith($"IamKey:PolicyFile ({path}) Policies[0] (svc): UserName '[' is not a valid glob", Assert.Single(errors), StringComparison.Ordinal);
         }
@@ -163,8 +163,8 @@ public sealed class KeyPolicyCompilerTests
         File.WriteAllText(broken, "{ \"Policies\": [ ");
         try
         {
-            Assert.StartsWith($"IamKey:PolicyFile: the policy document '{missing}' could not be read", Assert.Single(Errors(new KeyPolicyOptions { PolicyFile = missing })), StringComparison.Ordinal);
-            Assert.StartsWith($"IamKey:PolicyFile: the policy document '{broken}' could not be read", Assert.Single(Errors(new KeyPolicyOptions { PolicyFile = broken })), StringComparison.Ordinal);
+            Assert.StartsWith($"IamKey:PolicyFile: the policy document '{missing}' could not be read", Assert.Single(ProblemsOf(new KeyPolicyOptions { PolicyFile = missing })), StringComparison.Ordinal);
+            Assert.StartsWith($"IamKey:PolicyFile: the policy document '{broken}' could not be read", Assert.Single(ProblemsOf(new KeyPolicyOptions { PolicyFile = broken })), StringComparison.Ordinal);
         }
         finally
         {

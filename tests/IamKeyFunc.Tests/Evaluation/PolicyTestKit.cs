@@ -11,7 +11,7 @@ internal static class PolicyTestKit
     public static KeyPolicies Compile(params KeyPolicyDefinition[] policies) =>
         KeyPolicyCompiler.Compile(new KeyPolicyOptions { Policies = [.. policies] }, new FindingsOptions(), Now);
 
-    public static IReadOnlyList<string> Errors(KeyPolicyOptions options, FindingsOptions? findings = null)
+    public static IReadOnlyList<string> ProblemsOf(KeyPolicyOptions options, FindingsOptions? findings = null)
     {
         Assert.False(KeyPolicyCompiler.TryCompile(options, findings ?? new FindingsOptions(), Now, out var policies, out var errors));
         Assert.Null(policies);

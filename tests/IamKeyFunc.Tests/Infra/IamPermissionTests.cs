@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Tests.Infra;

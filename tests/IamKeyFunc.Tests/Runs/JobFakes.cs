@@ -1,9 +1,8 @@
-using IamKeyFunc.Reporting.Configuration;
 using System.Collections.Concurrent;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Collection;
+using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Records;
 using Microsoft.Extensions.Logging;
@@ -53,7 +52,7 @@ internal sealed class ScriptedCollector : AccountCollector
         return this;
     }
 
-    public override async Task<AccountInventory> CollectAsync(AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default)
+    public override async Task<AccountInventory> CollectAsync(AwsAccountSession session, CollectionRun run, FactRequest facts, CancellationToken cancellationToken = default)
     {
         var now = Interlocked.Increment(ref _inFlight);
         InterlockedMax(ref _maxInFlight, now);

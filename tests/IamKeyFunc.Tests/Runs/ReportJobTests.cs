@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Accounts;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Evaluation;
-using IamKeyFunc.Reporting.Runs;
-using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Errors;
+using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.Records;
+using IamKeyFunc.Reporting.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -69,7 +70,7 @@ public class ReportJobTests
         var a = result.Accounts[0];
         Assert.Equal((A, "alias-" + A, "Succeeded", 3, 2, 1, 7, 1), (a.AccountId, a.AccountAlias, a.Status, a.UsersScanned, a.KeysReported, a.FindingsCount, a.ApiCalls, a.ThrottledRetries));
         Assert.Equal(("aws", $"arn:aws:iam::{A}:role/IamKeyFuncReader", "live", "http"), (a.Partition, a.RoleArn, a.Mode, a.Trigger));
-        Assert.Equal(ReportJob.CollectorVersion, a.CollectorVersion);
+        Assert.Equal(AccountPass.CollectorVersion, a.CollectorVersion);
         Assert.False(string.IsNullOrEmpty(a.CollectorVersion));
         Assert.Equal(new[] { A, B }, result.Accounts.Select(s => s.AccountId));
         Assert.Equal((5, 5, 0), (result.KeyDelivery!.Records, result.KeyDelivery.Delivered, result.KeyDelivery.Failed));
@@ -256,7 +257,7 @@ public class ReportJobTests
     {
         // Arrange
         _collector.Returns(A, keys: 2);
-        var job = new ReportJob(Directory(A), _collector, Builder(new CollectionOptions()), sink: null, Microsoft.Extensions.Options.Options.Create(new CollectionOptions()), _time, _logger);
+        var job = new ReportJob(Directory(A), Pass(_collector, new CollectionOptions()), sink: null, Microsoft.Extensions.Options.Options.Create(new CollectionOptions()), _time, _logger);
 
         // Act
         var result = await job.RunAsync(new RunRequest(RunTrigger.Timer));
@@ -350,7 +351,7 @@ public class ReportJobTests
         Assert.Equal(RunStatus.Failed, result.Status);
         var byAccount = result.Accounts.ToDictionary(a => a.AccountId);
         Assert.Equal(("Succeeded", 3, 3), (byAccount[A].Status, byAccount[A].KeysReported, _sink.Keys.Count(k => k.AccountId == A)));
-        Assert.Equal(("Failed", ReportJob.KeysNotDeliveredCode, 2, 0), (byAccount[B].Status, byAccount[B].ErrorCode, byAccount[B].KeysReported, _sink.Keys.Count(k => k.AccountId == B)));
+        Assert.Equal(("Failed", AccountPass.KeysNotDeliveredCode, 2, 0), (byAccount[B].Status, byAccount[B].ErrorCode, byAccount[B].KeysReported, _sink.Keys.Count(k => k.AccountId == B)));
         Assert.StartsWith("2 of the account's 2 key records were not delivered", byAccount[B].ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(("Succeeded", 4, 4), (byAccount[C].Status, byAccount[C].KeysReported, _sink.Keys.Count(k => k.AccountId == C)));
         Assert.Equal((9, 7, 2), (result.KeyDelivery!.Records, result.KeyDelivery.Delivered, result.KeyDelivery.Failed));
@@ -414,7 +415,7 @@ public class ReportJobTests
     {
         // Arrange
         var warning = new AccountIssue("ReportExpired", "Credential report unavailable.");
-        var job = new ReportJob(Directory(A), new WarningCollector(warning), Builder(new CollectionOptions()), _sink, Microsoft.Extensions.Options.Options.Create(new CollectionOptions()), _time, _logger);
+        var job = new ReportJob(Directory(A), Pass(new WarningCollector(warning), new CollectionOptions()), _sink, Microsoft.Extensions.Options.Options.Create(new CollectionOptions()), _time, _logger);
 
         // Act
         var result = await job.RunAsync(new RunRequest(RunTrigger.Timer));
@@ -459,7 +460,7 @@ public class ReportJobTests
         var delivery = new Reporting.Delivery.DeliveryResult(2, delivered ? 2 : 1, delivered ? 0 : 1, 1, delivered ? 0 : 1, 10, 0, null);
 
         // Act
-        var status = ReportJob.StatusOf(summaries, delivery, delivery with { Failed = 0 });
+        var status = RunStatusRule.Of(summaries, delivery, delivery with { Failed = 0 });
 
         // Assert
         Assert.Equal(expected, status);
@@ -486,11 +487,14 @@ public class ReportJobTests
 
     private static AccountDirectory Directory(params string[] accounts) => new(new StaticAccountSource(new FixedSessions(accounts)));
 
+    private AccountPass Pass(AccountCollector collector, CollectionOptions options) =>
+        new(collector, Builder(options), Microsoft.Extensions.Options.Options.Create(options), _time);
+
     private static KeyRecordBuilder Builder(CollectionOptions options) =>
         new(new FindingsEvaluator(Microsoft.Extensions.Options.Options.Create(new FindingsOptions())), Microsoft.Extensions.Options.Options.Create(options));
 
     private ReportJob Job(CollectionOptions options, params string[] accounts) =>
-        new(Directory(accounts), _collector, Builder(options), _sink, Microsoft.Extensions.Options.Options.Create(options), _time, _logger);
+        new(Directory(accounts), Pass(_collector, options), _sink, Microsoft.Extensions.Options.Options.Create(options), _time, _logger);
 
     private static async Task WaitUntil(Func<bool> condition)
     {
@@ -516,7 +520,7 @@ public class ReportJobTests
 
     private sealed class WarningCollector(AccountIssue warning) : AccountCollector
     {
-        public override Task<AccountInventory> CollectAsync(Reporting.Aws.Federation.AwsAccountSession session, CollectionRun run, CancellationToken cancellationToken = default) =>
+        public override Task<AccountInventory> CollectAsync(Reporting.Aws.Federation.AwsAccountSession session, CollectionRun run, FactRequest facts, CancellationToken cancellationToken = default) =>
             Task.FromResult(new AccountInventory(null, [], AccountCounts.None, warning));
     }
 }

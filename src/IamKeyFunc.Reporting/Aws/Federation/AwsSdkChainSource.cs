@@ -1,4 +1,3 @@
-using IamKeyFunc.Reporting.Errors;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;

@@ -1,4 +1,3 @@
-using IamKeyFunc.Reporting.Errors;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;

@@ -1,4 +1,3 @@
-using IamKeyFunc.Reporting.Errors;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;

@@ -35,7 +35,7 @@ public class OrganizationsClient
     }
 
     /// <summary>Calls, throttled answers and retries so far (per operation).</summary>
-    public IamClientStats Stats => _pipeline.Stats;
+    public AwsCallStats Stats => _pipeline.Stats;
 
     public virtual async Task<OrganizationInfo> DescribeOrganizationAsync(CancellationToken cancellationToken)
     {

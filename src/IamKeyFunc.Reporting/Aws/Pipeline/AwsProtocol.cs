@@ -27,7 +27,7 @@ public sealed record AwsFailure(
 
 /// <summary>
 /// What a service's wire protocol adds on top of <see cref="AwsRequestPipeline"/>: how an answer is told apart from an
-/// error, and which exception its callers see. IAM's Query protocol is <see cref="IamQueryProtocol"/>; a JSON 1.1 service
+/// error, and which exception its callers see. IAM's Query protocol is <c>Iam.IamQueryProtocol</c>; a JSON 1.1 service
 /// (Organizations) is another small implementation.
 /// </summary>
 public interface IAwsProtocol

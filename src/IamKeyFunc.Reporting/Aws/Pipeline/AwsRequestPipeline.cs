@@ -1,6 +1,5 @@
-using IamKeyFunc.Reporting.Errors;
-using System.Text.RegularExpressions;
 using Amazon.Runtime;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,7 +47,7 @@ public sealed partial class AwsRequestPipeline
         TimeProvider timeProvider,
         ILogger? logger,
         string accountLabel,
-        IamClientStats? stats = null,
+        AwsCallStats? stats = null,
         ClockSkew? clockSkew = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -67,12 +66,12 @@ public sealed partial class AwsRequestPipeline
         _signer = new SigV4Signer(_clockSkew.ClockFor(endpoint.Uri, timeProvider));
         _logger = logger ?? NullLogger.Instance;
         AccountLabel = accountLabel;
-        Stats = stats ?? new IamClientStats();
+        Stats = stats ?? new AwsCallStats();
     }
 
     public string AccountLabel { get; }
 
-    public IamClientStats Stats { get; }
+    public AwsCallStats Stats { get; }
 
     /// <summary>Sends <paramref name="request"/> until the protocol accepts an answer, or throws the protocol's exception.</summary>
     public async Task<AwsResponse> SendAsync(AwsRequest request, IAwsProtocol protocol, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public sealed partial class FanOutRunner(
             var ids = selection.Selected.Select(s => s.AccountId).ToList();
             await Store.WriteRunAsync(new FanOutRun(runId, request.Trigger, now, ids, leaseId), cancellationToken).ConfigureAwait(false);
             await Store.EnqueueAsync(ids.Select(id => new AccountWorkItem(runId, id, request.Trigger, now)), cancellationToken).ConfigureAwait(false);
-            LogStarted(runId, ReportJob.TriggerName(request.Trigger), ids.Count);
+            LogStarted(runId, RunNames.Trigger(request.Trigger), ids.Count);
             return new FanOutStart(runId, ids.Count, []);
         }
         catch
@@ -120,7 +120,7 @@ public sealed partial class FanOutRunner(
             return;
         }
 
-        LogCompleted(totals.RunId, ReportJob.TriggerName(totals.Trigger), totals.Status, totals.Accounts, totals.AccountsFailed,
+        LogCompleted(totals.RunId, RunNames.Trigger(totals.Trigger), totals.Status, totals.Accounts, totals.AccountsFailed,
             totals.KeysCollected, totals.KeysDelivered, totals.KeysFailed, Math.Round(totals.Duration.TotalMilliseconds), string.Join(',', totals.FailedAccountIds));
         await Store.ReleaseLockAsync(run.LeaseId, cancellationToken).ConfigureAwait(false);
     }

@@ -1,11 +1,11 @@
-using IamKeyFunc.AwsEmulator.Hosting;
 using System.Net;
 using Amazon.Runtime;
 using Azure.Core;
 using IamKeyFunc.AwsEmulator;
+using IamKeyFunc.AwsEmulator.Hosting;
 using IamKeyFunc.AwsEmulator.Scenario;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Testing.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

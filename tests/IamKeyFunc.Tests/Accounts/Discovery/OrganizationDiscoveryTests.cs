@@ -2,7 +2,6 @@ using Amazon.Runtime;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Reporting.Accounts.Discovery;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Configuration;

@@ -1,6 +1,5 @@
-using IamKeyFunc.Reporting.Accounts;
 using System.Net;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Accounts;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;

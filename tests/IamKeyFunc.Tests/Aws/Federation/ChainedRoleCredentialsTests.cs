@@ -1,7 +1,6 @@
-using IamKeyFunc.Reporting.Configuration;
 using System.Net;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging;
 using static IamKeyFunc.Tests.Aws.Federation.FederationTestKit;
 

@@ -5,7 +5,6 @@ using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IamKeyFunc.Tests.Aws.Federation;

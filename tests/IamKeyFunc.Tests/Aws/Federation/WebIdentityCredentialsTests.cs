@@ -1,5 +1,4 @@
 using System.Net;
-using Amazon.Runtime;
 using Azure.Core;
 using IamKeyFunc.Reporting.Aws.Federation;
 using static IamKeyFunc.Tests.Aws.Federation.FederationTestKit;

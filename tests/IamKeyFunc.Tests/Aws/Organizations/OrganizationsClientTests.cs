@@ -1,9 +1,7 @@
-using IamKeyFunc.Reporting.Errors;
-using IamKeyFunc.Reporting.Configuration;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Organizations;
 using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Configuration;
 using static IamKeyFunc.Tests.Aws.Organizations.ScriptedOrganizationsServer;
 
 namespace IamKeyFunc.Tests.Aws.Organizations;

@@ -1,9 +1,9 @@
-using IamKeyFunc.Reporting.Errors;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting;
 using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Errors;
+using IamKeyFunc.Tests.Aws.Iam;
 
 namespace IamKeyFunc.Tests.Aws.Pipeline;
 

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 /// <summary>What the client puts on the socket: the headers and bytes AWS will verify the signature against.</summary>
 public sealed class IamClientWireTests : IDisposable

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>Builds one <see cref="IamClient"/> per account session on the named <c>iam</c> HttpClient.</summary>
 public class IamClientFactory(

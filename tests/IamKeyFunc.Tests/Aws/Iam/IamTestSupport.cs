@@ -1,17 +1,16 @@
-using IamKeyFunc.Reporting.Aws.Pipeline;
-using IamKeyFunc.Reporting.Errors;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
+using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 /// <summary>A request as the stub saw it on the wire (the message itself is disposed after sending).</summary>
 internal sealed record CapturedIamRequest(

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 public class IamExceptionTests
 {

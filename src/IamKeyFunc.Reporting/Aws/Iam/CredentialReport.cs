@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>A parsed IAM credential report: one row per user plus the <c>&lt;root_account&gt;</c> row.</summary>
 public sealed class CredentialReport

@@ -1,19 +1,18 @@
-using IamKeyFunc.Reporting.Aws;
-using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Runs;
+using IamKeyFunc.Reporting.Aws.Iam;
+using IamKeyFunc.Reporting.Errors;
 
-namespace IamKeyFunc.Tests.Runs;
+namespace IamKeyFunc.Tests.Errors;
 
 public class SafeErrorTests
 {
     [Fact]
-    public void From_ShouldUseTheCauseCode_WhenWrappedInAnAccountCollectionException()
+    public void From_ShouldUseTheServiceErrorCode()
     {
         // Arrange
         var cause = new IamException("Rate exceeded", "Throttling", 400);
 
         // Act
-        var issue = SafeError.From(new AccountCollectionException("111111111111", AccountCounts.None, null, cause));
+        var issue = SafeError.From(cause);
 
         // Assert
         Assert.Equal(new AccountIssue("Throttling", "Rate exceeded"), issue);

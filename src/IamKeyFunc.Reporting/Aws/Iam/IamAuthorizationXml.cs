@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// Reads <c>GetAccountAuthorizationDetails</c>, <c>GetAccountSummary</c> and <c>ListUserTags</c> answers, shapes as in

@@ -1,7 +1,7 @@
 using System.Globalization;
 using IamKeyFunc.Reporting.Configuration;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// The privilege-context and policy-matching calls: <c>GetAccountAuthorizationDetails</c> (users, groups and managed

@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>One page of a <c>Marker</c>/<c>IsTruncated</c> list operation.</summary>
 public sealed record IamPage<T>(IReadOnlyList<T> Items, bool IsTruncated, string? Marker);

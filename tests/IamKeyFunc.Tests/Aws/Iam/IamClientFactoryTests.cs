@@ -1,10 +1,10 @@
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
 using IamKeyFunc.Reporting.Aws.Federation;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 public class IamClientFactoryTests
 {

@@ -1,6 +1,6 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 /// <summary>Success shapes of the six operations, built from the IAM model (<c>iam/service-2.json</c>).</summary>
 public class IamXmlTests

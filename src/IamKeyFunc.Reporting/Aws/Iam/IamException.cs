@@ -1,8 +1,8 @@
-using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Retries;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// Any failure of an IAM call: an AWS error response (code, HTTP status, request ID, Sender/Receiver), a transport

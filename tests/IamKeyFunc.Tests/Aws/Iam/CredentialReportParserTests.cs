@@ -1,7 +1,7 @@
 using System.Text;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 public class CredentialReportParserTests
 {

@@ -1,8 +1,8 @@
-using IamKeyFunc.Reporting.Errors;
 using System.Xml;
 using IamKeyFunc.Reporting.Aws.Pipeline;
+using IamKeyFunc.Reporting.Errors;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// IAM's Query protocol on the signed request pipeline: a success is a <c>{Action}Response</c> (or bare

@@ -1,9 +1,8 @@
-using IamKeyFunc.Reporting.Errors;
 using Amazon.Runtime;
 using Azure;
 using Azure.Identity;
 
-namespace IamKeyFunc.Reporting.Collection;
+namespace IamKeyFunc.Reporting.Errors;
 
 /// <summary>
 /// Turns an account failure into the summary's <c>ErrorCode</c> and a short message: the AWS or Azure error code when the
@@ -16,10 +15,11 @@ internal static class SafeError
 {
     public const int MaxMessageLength = 300;
 
+    /// <param name="exception">The cause itself: a wrapper such as <c>AccountCollectionException</c> is unwrapped by its catcher.</param>
     public static AccountIssue From(Exception exception)
     {
-        var cause = exception is AccountCollectionException { InnerException: { } inner } ? inner : exception;
-        return new AccountIssue(Code(cause), Shorten(cause.Message));
+        ArgumentNullException.ThrowIfNull(exception);
+        return new AccountIssue(Code(exception), Shorten(exception.Message));
     }
 
     private static string Code(Exception cause) => cause switch

@@ -1,16 +1,15 @@
-using IamKeyFunc.Reporting.Aws.Pipeline;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Pipeline;
 
 public class SigV4SignerTests
 {
-    private static readonly string SuiteDirectory = Path.Combine(AppContext.BaseDirectory, "Aws", "testdata", "sigv4");
+    private static readonly string SuiteDirectory = Path.Combine(AppContext.BaseDirectory, "Aws", "Pipeline", "testdata", "sigv4");
 
     public static TheoryData<string> Cases() => new(CaseNames());
 

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace IamKeyFunc.Reporting.Aws.Pipeline;
 
-/// <summary>Thread-safe counters of one <see cref="IamClient"/>: HTTP calls per action, throttled responses, retries.</summary>
-public sealed class IamClientStats
+/// <summary>Thread-safe counters of one AWS service client (IAM, Organizations): HTTP calls per action, throttled responses, retries.</summary>
+public sealed class AwsCallStats
 {
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private long _throttledResponses;
@@ -33,5 +33,5 @@ public sealed class IamClientStats
     internal void RecordCredentialRefresh() => Interlocked.Increment(ref _credentialRefreshes);
 
     public override string ToString() =>
-        $"IamClientStats {{ ApiCalls = {TotalApiCalls}, Throttled = {ThrottledResponses}, Retries = {Retries} }}";
+        $"AwsCallStats {{ ApiCalls = {TotalApiCalls}, Throttled = {ThrottledResponses}, Retries = {Retries} }}";
 }

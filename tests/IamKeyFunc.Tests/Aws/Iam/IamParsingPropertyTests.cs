@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using System.Xml.Linq;
 using CsCheck;
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 /// <summary>
 /// Random and mutated IAM answers through the real client: a well-formed answer parses to exactly the users and report

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// Reads IAM Query API responses by element local name, so namespaces and element order do not matter.

@@ -1,7 +1,7 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Evaluation;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 /// <summary><c>GetAccountAuthorizationDetails</c>, <c>GetAccountSummary</c> and <c>ListUserTags</c> against answers shaped as in the IAM model.</summary>
 public sealed class IamClientAuthorizationTests

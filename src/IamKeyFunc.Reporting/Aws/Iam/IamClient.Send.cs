@@ -2,7 +2,7 @@ using System.Net;
 using System.Xml.Linq;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>IAM's Query protocol over the signed request pipeline: form body in, result element out.</summary>
 public partial class IamClient

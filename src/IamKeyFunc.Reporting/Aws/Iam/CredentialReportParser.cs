@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// Turns <c>GetCredentialReport</c>'s <c>Content</c> (base64 of UTF-8 CSV) into rows. Columns are looked up by

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Xml;
-using System.Xml.Linq;
 using Amazon.Runtime;
 using IamKeyFunc.Reporting.Aws.Pipeline;
 using IamKeyFunc.Reporting.Configuration;
@@ -11,7 +9,7 @@ using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>
 /// The IAM Query API (POST, form-encoded, SigV4) for one account session. Every attempt is signed afresh with
@@ -81,7 +79,7 @@ public partial class IamClient
 
     public string AccountLabel { get; }
 
-    public IamClientStats Stats { get; } = new();
+    public AwsCallStats Stats { get; } = new();
 
     /// <summary>One page of <c>ListUsers</c>. IAM may return fewer than <paramref name="maxItems"/> while more exist.</summary>
     public virtual async Task<IamPage<IamUser>> ListUsersAsync(string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)

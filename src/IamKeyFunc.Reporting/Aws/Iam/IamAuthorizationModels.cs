@@ -1,4 +1,4 @@
-namespace IamKeyFunc.Reporting.Aws;
+namespace IamKeyFunc.Reporting.Aws.Iam;
 
 /// <summary>A tag of an IAM user (<c>ListUserTags</c>, or <c>UserDetail/Tags</c> of <c>GetAccountAuthorizationDetails</c>).</summary>
 public sealed record IamTag(string Key, string Value);

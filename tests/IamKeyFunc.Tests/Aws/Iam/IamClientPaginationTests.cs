@@ -1,6 +1,6 @@
-using IamKeyFunc.Reporting.Aws;
+using IamKeyFunc.Reporting.Aws.Iam;
 
-namespace IamKeyFunc.Tests.Aws;
+namespace IamKeyFunc.Tests.Aws.Iam;
 
 public class IamClientPaginationTests
 {
