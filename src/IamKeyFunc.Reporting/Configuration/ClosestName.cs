@@ -5,7 +5,8 @@ internal static class ClosestName
 {
     /// <summary>
     /// The known name nearest to <paramref name="typed"/> (edits, ignoring case, a swap of two neighbours counting as
-    /// one), when it is near enough to be a typo: at most a third of the longer name, or one is the start of the other.
+    /// one), when it is near enough to be a typo: a third of the longer name (at least 2), two thirds of the typed name
+    /// written as the known one starts (<c>Policy</c> → <c>Policies</c>), or one is the start of the other.
     /// </summary>
     public static string? For(string typed, IEnumerable<string> known)
     {
@@ -32,9 +33,21 @@ internal static class ClosestName
         }
 
         var near = bestDistance <= Math.Max(2, Math.Max(typed.Length, best.Length) / 3)
+            || CommonPrefix(typed, best) >= Math.Max(4, (typed.Length * 2 + 2) / 3)
             || best.StartsWith(typed, StringComparison.OrdinalIgnoreCase)
             || (typed.StartsWith(best, StringComparison.OrdinalIgnoreCase) && best.Length >= 3);
         return near ? best : null;
+    }
+
+    private static int CommonPrefix(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && char.ToUpperInvariant(a[n]) == char.ToUpperInvariant(b[n]))
+        {
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>

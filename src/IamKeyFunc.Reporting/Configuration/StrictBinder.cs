@@ -50,7 +50,7 @@ internal static class StrictBinder
     private static void BindObject(object target, SettingNode node, SettingPath path, ICollection<string> problems, IReadOnlyCollection<string> subsections)
     {
         var properties = Properties(target.GetType());
-        var children = node.Children();
+        var children = node.Children(properties.Values.Select(p => p.Name));
         if (children.Count == 0)
         {
             if (!string.IsNullOrEmpty(node.Value))
@@ -153,7 +153,7 @@ internal static class StrictBinder
         {
             if (!IsIndex(key, out var index))
             {
-                problems.Add($"{path.Child(key)} is not an entry of the list {path}: entries are numbered 0, 1, 2, … (did you mean {path.Entry(0)}:{key}?).");
+                problems.Add($"{path.Child(key)} is not an entry of the list {path}: entries are numbered 0, 1, 2, … (did you mean {path.Entry(0).Child(key)}?).");
             }
             else if (!entries.TryAdd(index, child))
             {

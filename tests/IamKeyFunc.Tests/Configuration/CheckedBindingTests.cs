@@ -229,6 +229,36 @@ public sealed class CheckedBindingTests
     }
 
     [Fact]
+    public void ThousandsOfListEntries_ShouldBeBoundWithAFewListings_NotOnePerEntry()
+    {
+        // Each listing of a section's children scans every key of every provider: one per entry made binding 5,000
+        // policies quadratic. A stray key still costs the listing of its own entry, which is how it gets named.
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < 3000; i++)
+        {
+            settings[$"IamKey:Policies:{i}:Name"] = $"p{i}";
+            settings[$"IamKey:Policies:{i}:UserName"] = $"user-{i}-*";
+            settings[$"IamKey:Policies:{i}:RotationDays"] = "30";
+        }
+
+        settings["IamKey:Policies:2999:UserNmae"] = "typo";
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["IamKey:Policies:7:RotationDays"] = "7" })
+            .Build();
+        var options = new KeyPolicyOptions();
+        var problems = new List<string>();
+        var node = SettingNode.Of(configuration.GetSection("IamKey"), configuration);
+
+        StrictBinder.BindInto(options, node, SettingPath.Section("IamKey"), problems);
+
+        Assert.Equal(["IamKey:Policies:2999:UserNmae is not a known setting; did you mean UserName?"], problems);
+        Assert.Equal(3000, options.Policies.Count);
+        Assert.Equal((7, "user-7-*"), (options.Policies[7].RotationDays, options.Policies[7].UserName));
+        Assert.InRange(node.Listings, 1, 5);
+    }
+
+    [Fact]
     public void EveryOptionsClass_ShouldBeBindable_FromTheSampleSettings()
     {
         Assert.Empty(StartupFailures(FunctionHostTests.SampleSettings()));
