@@ -229,6 +229,24 @@ public sealed class CheckedBindingTests
     }
 
     [Fact]
+    public void EmptyPlaceholderOfTheSample_ShouldStandBesideTheEntriesThatAnotherSourceGives()
+    {
+        // local.settings.sample.json has IamKey__Policies=""; the entries come from the environment or a --config file.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["IamKey:Policies"] = "", ["IamKey:Exemptions"] = "" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["IamKey:Policies:0:Name"] = "ci", ["IamKey:Policies:0:UserName"] = "ci-*" })
+            .Build();
+        var options = new KeyPolicyOptions();
+        var problems = new List<string>();
+
+        StrictBinder.BindInto(options, SettingNode.Of(configuration.GetSection("IamKey"), configuration), SettingPath.Section("IamKey"), problems);
+
+        Assert.Empty(problems);
+        Assert.Equal("ci-*", options.Policies.Single().UserName);
+        Assert.Empty(options.Exemptions);
+    }
+
+    [Fact]
     public void ThousandsOfListEntries_ShouldBeBoundWithAFewListings_NotOnePerEntry()
     {
         // Each listing of a section's children scans every key of every provider: one per entry made binding 5,000

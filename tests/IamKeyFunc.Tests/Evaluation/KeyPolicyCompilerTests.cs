@@ -88,6 +88,17 @@ public sealed class KeyPolicyCompilerTests
         Assert.Single(errors);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("CisAwsV7, SecurityHub")]
+    [InlineData("Cis")]
+    public void Profile_ShouldBeOneOfTheNames_NeverANumberOrACombination(string profile)
+    {
+        var errors = ProblemsOf(new KeyPolicyOptions { Policies = [new() { Name = "p", UserPath = "/", Profile = profile }] });
+
+        Assert.Equal([$"IamKey:Policies:0 (p): Profile '{profile}' is unknown; use Default, CisAwsV7, SecurityHub."], errors);
+    }
+
     [Fact]
     public void PoliciesWithoutNameOrWithTheSameName_ShouldFail()
     {
