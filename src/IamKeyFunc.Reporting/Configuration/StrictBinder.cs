@@ -50,17 +50,13 @@ internal static class StrictBinder
     private static void BindObject(object target, SettingNode node, SettingPath path, ICollection<string> problems, IReadOnlyCollection<string> subsections)
     {
         var properties = Properties(target.GetType());
-        var children = node.Children(properties.Values.Select(p => p.Name));
-        if (children.Count == 0)
+        if (!string.IsNullOrEmpty(node.Value))
         {
-            if (!string.IsNullOrEmpty(node.Value))
-            {
-                var example = properties.Keys.Order(StringComparer.Ordinal).FirstOrDefault() ?? "Name";
-                problems.Add($"{path} is {Shown(node.Value)}: expected a section of {path.Noun}s such as {path.Child(example)}, not a value.");
-            }
-
-            return;
+            var example = properties.Keys.Order(StringComparer.Ordinal).FirstOrDefault() ?? "Name";
+            problems.Add($"{path} is {Shown(node.Value)}: expected a section of {path.Noun}s such as {path.Child(example)}, not a value.");
         }
+
+        var children = node.Children(properties.Values.Select(p => p.Name));
 
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, child) in children)
@@ -137,14 +133,14 @@ internal static class StrictBinder
     /// <summary>The entries 0, 1, 2, … each bound into a new element; null when the setting is absent or a placeholder.</summary>
     private static System.Collections.IList? BindList(Type element, SettingNode node, SettingPath path, ICollection<string> problems)
     {
+        if (!string.IsNullOrEmpty(node.Value))
+        {
+            problems.Add($"{path} is {Shown(node.Value)}: expected a list, numbered from 0 ({path.Entry(0)}, {path.Entry(1)}, …), not a value.");
+        }
+
         var children = node.Children();
         if (children.Count == 0)
         {
-            if (!string.IsNullOrEmpty(node.Value))
-            {
-                problems.Add($"{path} is {Shown(node.Value)}: expected a list, numbered from 0 ({path.Entry(0)}, {path.Entry(1)}, …), not a value.");
-            }
-
             return null;
         }
 

@@ -19,6 +19,9 @@ public static partial class KeyPolicyCompiler
     /// <summary>How far ahead an exemption may expire.</summary>
     public static readonly TimeSpan MaxExemptionLength = TimeSpan.FromDays(365);
 
+    /// <summary>The longest policy name (the records' <c>PolicyName</c>).</summary>
+    public const int MaxNameLength = 128;
+
     /// <summary>The largest policy document read (thousands of policies fit in a fraction of it).</summary>
     public const int MaxDocumentBytes = 16 * 1024 * 1024;
 
@@ -91,6 +94,11 @@ public static partial class KeyPolicyCompiler
         if (string.IsNullOrEmpty(name))
         {
             problems.Add($"{where}: {nameof(KeyPolicyDefinition.Name)} is required.");
+            name = "?";
+        }
+        else if (name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            problems.Add($"{where}: {nameof(KeyPolicyDefinition.Name)} must be at most {MaxNameLength} characters without control characters (it is the records' PolicyName).");
             name = "?";
         }
         else if (string.Equals(name, DefaultPolicyName, StringComparison.OrdinalIgnoreCase))

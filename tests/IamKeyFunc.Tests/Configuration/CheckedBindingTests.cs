@@ -180,9 +180,11 @@ public sealed class CheckedBindingTests
     [InlineData("IamKey:Policies:0", "ci", "IamKey:Policies:0 is 'ci': expected a section of settings such as IamKey:Policies:0:AccountIds, not a value.")]
     [InlineData("IamKey:Policies:0:UserName:0", "ci-*", "IamKey:Policies:0:UserName must be a single value (expected a value of type String), but has settings below it, such as IamKey:Policies:0:UserName:0.")]
     [InlineData("IamKey:Delivery:Sink", "1", "IamKey:Delivery:Sink is '1': expected one of DataCollector, LogsIngestion, None.")]
+    [InlineData("IamKey:Exemptions", "CHG-1", "IamKey:Exemptions is 'CHG-1': expected a list, numbered from 0 (IamKey:Exemptions:0, IamKey:Exemptions:1, …), not a value.")]
     public void ValueWhereASectionGoes_OrSectionWhereAValueGoes_ShouldFailNamingTheSetting(string key, string value, string expected)
     {
-        var settings = new Dictionary<string, string?> { [key] = value };
+        // Beside an entry, so that a value where a list goes is not mistaken for the empty placeholder.
+        var settings = new Dictionary<string, string?> { [key] = value, ["IamKey:Exemptions:0:Reason"] = "r" };
         var configuration = Configuration(settings);
         var services = new ServiceCollection();
         services.AddOptionsSection<KeyPolicyOptions>(configuration, KeyPolicyOptions.SectionName);

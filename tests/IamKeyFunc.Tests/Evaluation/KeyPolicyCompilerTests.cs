@@ -99,6 +99,16 @@ public sealed class KeyPolicyCompilerTests
         Assert.Equal([$"IamKey:Policies:0 (p): Profile '{profile}' is unknown; use Default, CisAwsV7, SecurityHub."], errors);
     }
 
+    [Theory]
+    [InlineData("ci\nDefault")]
+    [InlineData("ci\u001b[31m")]
+    public void PolicyName_ShouldHoldNoControlCharacter_SinceRecordsAndTheConsoleShowIt(string name)
+    {
+        var errors = ProblemsOf(new KeyPolicyOptions { Policies = [new() { Name = name, UserPath = "/" }] });
+
+        Assert.Equal(["IamKey:Policies:0: Name must be at most 128 characters without control characters (it is the records' PolicyName)."], errors);
+    }
+
     [Fact]
     public void PoliciesWithoutNameOrWithTheSameName_ShouldFail()
     {
