@@ -89,7 +89,10 @@ public sealed partial class DeliveryRecovery(IOptions<DeliveryOptions> options, 
             }
         }
 
-        var result = new RecoveryResult([.. progress.Select(p => p.ToOutcome())], rounds, deadlineReached, timeProvider.GetElapsedTime(started));
+        var result = new RecoveryResult([.. progress.Select(p => p.ToOutcome())], rounds, deadlineReached, timeProvider.GetElapsedTime(started))
+        {
+            EndedAt = timeProvider.GetUtcNow(),
+        };
         if (batches.Count > 0)
         {
             LogDone(sink.Name, result.RecoveredBatches, batches.Count, result.RecoveredRecords, result.Batches.Sum(b => b.Shortfall), rounds, deadlineReached, Math.Round(result.Duration.TotalMilliseconds));
@@ -222,6 +225,9 @@ public sealed partial class DeliveryRecovery(IOptions<DeliveryOptions> options, 
 public sealed record RecoveryResult(IReadOnlyList<BatchRecovery> Batches, int Rounds, bool DeadlineReached, TimeSpan Duration)
 {
     public static RecoveryResult None { get; } = new([], 0, false, TimeSpan.Zero);
+
+    /// <summary>When the pass ended (null for <see cref="None"/>): never later than its deadline, but for a send being cut short.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>Batches delivered whole by the pass.</summary>
     public int RecoveredBatches => Batches.Count(b => b.Recovered);

@@ -14,21 +14,25 @@ namespace IamKeyFunc.Reporting.Runs;
 /// <summary>
 /// The in-process engine: one run of the report, whatever triggered it. It picks the accounts, runs each one's
 /// <see cref="AccountPass"/> in parallel (up to <see cref="CollectionOptions.MaxParallelAccounts"/>), and hands each account's key records to the sink as soon as that
-/// account is done, so a run holds the records of the accounts in flight, not of the whole organisation; then deliver the
-/// change events and the summaries.
+/// account is done, so a run holds the records of the accounts in flight, not of the whole organisation; then it
+/// delivers the change events, sends again what failed (the recovery pass), and delivers the summaries last.
 /// <para>Single-flight per process: while a run is in progress another <see cref="RunAsync"/> throws
 /// <see cref="RunInProgressException"/> with the running run's ID. Register as a singleton.</para>
 /// <para>A failing account becomes a <c>Failed</c> summary and never stops the others. Accounts left out by
-/// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery sends the key records, then the
-/// summaries (to <see cref="RunRequest.Sink"/> if given, else the configured sink; none with <c>IamKey:Delivery:Sink</c>
-/// <c>None</c>); a batch that failed after its retries makes the run <see cref="RunStatus.Failed"/>. Accounts deliver one
-/// at a time (sinks need not be thread-safe), each with its own exact accounting: an account whose records did not all
-/// arrive is <c>Failed</c> with <see cref="AccountPass.KeysNotDeliveredCode"/>, and the run's <see cref="RunResult.KeyDelivery"/> is
-/// the sum over its accounts.</para>
+/// <see cref="RunRequest.Accounts"/> get a <c>Skipped</c> summary. Delivery goes to <see cref="RunRequest.Sink"/> if given,
+/// else the configured sink (none with <c>IamKey:Delivery:Sink</c> <c>None</c>). Accounts deliver one at a time (sinks
+/// need not be thread-safe), each with its own exact accounting.</para>
+/// <para>The recovery pass (<see cref="DeliveryRecovery"/>, when given): batches that failed after their retries and may
+/// be sent again are kept in a <see cref="DeliveryLedger"/>; after the last account and the events they are sent again
+/// until two thirds of the time left before the run's deadline (<c>IamKey:Delivery:RunTimeBudget</c> from the start), so
+/// the summaries, built afterwards, say how each account's delivery ended: <see cref="AccountPass.KeysRecoveredCode"/> on a
+/// succeeded account whose rows arrived through the pass, <c>Failed</c> with <see cref="AccountPass.KeysNotDeliveredCode"/>
+/// for one whose rows are still missing. A summary batch that fails has its own pass until the deadline. A batch still
+/// failing at the end makes the run <see cref="RunStatus.Failed"/>.</para>
 /// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
-/// it is collected; the events are delivered after the key records, and the new snapshots are written only when the
-/// key records and the events were all delivered (not on dry runs, nor without a sink). A failed account, or a run
-/// whose delivery failed, keeps the old snapshots, so the next run reports the same changes again (at least once).</para>
+/// it is collected; the events are delivered after the key records, and an account's new snapshot is written only when
+/// its key records and its events were all delivered, after the recovery pass (not on dry runs, nor without a sink). Any
+/// other account keeps its old snapshot, so the next run reports the same changes again (at least once).</para>
 /// </summary>
 public partial class ReportJob
 {

@@ -72,6 +72,9 @@ public sealed record RunResult
 /// <param name="Duration">Time spent in the pass.</param>
 public sealed record RunRecovery(TimeSpan Budget, int Batches, int RecoveredBatches, int Rounds, bool DeadlineReached, TimeSpan Duration)
 {
+    /// <summary>When the last pass that sent anything ended; null when none did.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
     /// <summary>The passes as one; null without a recovery pass (<paramref name="budget"/> null).</summary>
     public static RunRecovery? Of(IReadOnlyList<RecoveryResult> passes, TimeSpan? budget) => budget is { } b
         ? new RunRecovery(
@@ -81,6 +84,9 @@ public sealed record RunRecovery(TimeSpan Budget, int Batches, int RecoveredBatc
             passes.Sum(p => p.Rounds),
             passes.Any(p => p.DeadlineReached),
             passes.Aggregate(TimeSpan.Zero, (total, p) => total + p.Duration))
+        {
+            EndedAt = passes.Where(p => p.Rounds > 0).Max(p => p.EndedAt),
+        }
         : null;
 }
 

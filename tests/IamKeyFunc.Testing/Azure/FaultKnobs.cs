@@ -84,14 +84,18 @@ public sealed class FaultKnobs
         return this;
     }
 
-    /// <summary>Each request not answered by the queue or a matching rule fails with <paramref name="status"/> with this probability (seeded, so runs repeat).</summary>
-    public FaultKnobs FailRandomly(double probability, int status, int seed, int? retryAfterSeconds = null)
+    /// <summary>
+    /// Each request not answered by the queue or a matching rule fails with this probability (seeded, so runs repeat),
+    /// with one of <paramref name="statuses"/> picked at random; a 429 carries <c>Retry-After: 1</c>.
+    /// </summary>
+    public FaultKnobs FailRandomly(double probability, int seed, params int[] statuses)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(probability);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1);
+        ArgumentOutOfRangeException.ThrowIfZero(statuses.Length);
         lock (_gate)
         {
-            _random = new RandomRule(probability, new Random(seed), new Fault(status, retryAfterSeconds, TimeSpan.Zero));
+            _random = new RandomRule(probability, new Random(seed), [.. statuses.Select(s => new Fault(s, s == 429 ? 1 : null, TimeSpan.Zero))]);
         }
 
         return this;
@@ -148,7 +152,7 @@ public sealed class FaultKnobs
             if (_random is { } random && random.Random.NextDouble() < random.Probability)
             {
                 RandomFaults++;
-                return random.Fault;
+                return random.Faults[random.Random.Next(random.Faults.Length)];
             }
         }
 
@@ -164,5 +168,5 @@ public sealed class FaultKnobs
         public int Remaining { get; set; } = remaining;
     }
 
-    private sealed record RandomRule(double Probability, Random Random, Fault Fault);
+    private sealed record RandomRule(double Probability, Random Random, Fault[] Faults);
 }
