@@ -208,7 +208,7 @@ public partial class ReportJob
             KeyDelivery = keyDelivery,
             EventDelivery = eventDelivery,
             SummaryDelivery = summaryDelivery,
-            Recovery = RunRecovery.Of(passes, _recovery?.Budget),
+            Recovery = target is null ? null : RunRecovery.Of(passes, _recovery?.Budget),
         };
         LogRun(result);
         return result;
