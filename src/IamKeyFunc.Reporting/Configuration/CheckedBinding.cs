@@ -16,8 +16,6 @@ namespace IamKeyFunc.Reporting.Configuration;
 internal sealed class CheckedBinding<T>(IConfiguration configuration, string sectionName, IEnumerable<BoundSection> sections) : IConfigureOptions<T>
     where T : class
 {
-    public string SectionName => sectionName;
-
     public void Configure(T options)
     {
         ArgumentNullException.ThrowIfNull(options);
