@@ -116,14 +116,19 @@ internal static partial class CliHost
     public static string? UnreachableSink(IServiceProvider services)
     {
         var sink = services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink;
-        if (sink == SinkMode.None || services.GetService<TokenCredential>() is not DevelopmentTokenCredential)
+        var needs = sink switch
+        {
+            SinkMode.DataCollector => "Key Vault (the workspace key)",
+            SinkMode.LogsIngestion => "Azure Monitor",
+            _ => null,
+        };
+        if (needs is null || services.GetService<TokenCredential>() is not DevelopmentTokenCredential)
         {
             return null;
         }
 
         var setting = $"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Sink)}";
         var chosen = services.GetRequiredService<IConfiguration>()[setting] is { Length: > 0 } ? $"{setting} is {sink}" : $"{setting} is {sink} (the default)";
-        var needs = sink == SinkMode.DataCollector ? "Key Vault (the workspace key)" : "Azure Monitor";
         return $"{chosen}, which needs an Azure identity for {needs}, but IamKey:Identity:DevelopmentToken only answers the AWS audience: " +
             $"set {setting}=None to collect only, or write the records to a file with --output FILE.";
     }
