@@ -15,7 +15,8 @@ public sealed class RunReportTests
         var result = Result(
             keys: new DeliveryResult(30, 30, 0, 1, 0, 1000, 0, null),
             events: new DeliveryResult(4, 0, 4, 1, 1, 0, 3, "Http503: the workspace is unavailable"),
-            summaries: new DeliveryResult(3, 3, 0, 1, 0, 500, 0, null)) with { Status = RunStatus.Failed };
+            summaries: new DeliveryResult(3, 3, 0, 1, 0, 500, 0, null),
+            status: RunStatus.Failed);
 
         var lines = Render(console => RunReport.WriteOutcome(console, result));
 
@@ -31,7 +32,8 @@ public sealed class RunReportTests
         var result = Result(
             keys: new DeliveryResult(1, 0, 1, 1, 1, 0, 3, error),
             events: DeliveryResult.Empty,
-            summaries: new DeliveryResult(1, 0, 1, 1, 1, 0, 3, error)) with { Status = RunStatus.Failed };
+            summaries: new DeliveryResult(1, 0, 1, 1, 1, 0, 3, error),
+            status: RunStatus.Failed);
 
         var lines = Render(console => RunReport.WriteOutcome(console, result));
 
@@ -101,13 +103,13 @@ public sealed class RunReportTests
         Assert.DoesNotContain(lines, l => l.Contains("no alias", StringComparison.Ordinal));
     }
 
-    private static RunResult Result(DeliveryResult? keys, DeliveryResult? events, DeliveryResult? summaries) => new()
+    private static RunResult Result(DeliveryResult? keys, DeliveryResult? events, DeliveryResult? summaries, RunStatus status = RunStatus.Succeeded) => new()
     {
         RunId = SampleRecords.RunId,
         Trigger = RunTrigger.Cli,
         StartedAt = SampleRecords.CollectedAt,
         Duration = TimeSpan.FromSeconds(2.5),
-        Status = RunStatus.Succeeded,
+        Status = status,
         DryRun = false,
         Accounts = [.. SampleRecords.Summaries(3).Select(s => s with { Status = "Succeeded", KeysReported = 0 })],
         Records = [],
