@@ -52,15 +52,23 @@ app="${root}/src/IamKeyFunc/bin/${configuration}/net10.0"
 cli="${root}/src/IamKeyFunc.Cli/bin/${configuration}/net10.0/iamkeys.dll"
 
 pids=()
+# The processes started by $1, and theirs (the host's worker is the host's child).
+descendants() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null || true); do
+    descendants "${child}"
+    echo "${child}"
+  done
+}
 stop() {
   trap - EXIT INT TERM
   local pid child
   for pid in "${pids[@]}"; do
-    for child in $(pgrep -P "${pid}" 2>/dev/null || true); do kill -KILL "${child}" 2>/dev/null || true; done
+    for child in $(descendants "${pid}"); do kill -KILL "${child}" 2>/dev/null || true; done
     kill -KILL "${pid}" 2>/dev/null || true
+    # Reaped at once, before anything else runs: reaped later, bash would report it as "Killed" on the way out.
+    wait "${pid}" 2>/dev/null || true
   done
-  # Reap them here, so that the shell does not report each one as "Killed" on the way out.
-  for pid in "${pids[@]}"; do wait "${pid}" 2>/dev/null || true; done
 }
 trap stop EXIT
 trap 'exit 143' INT TERM

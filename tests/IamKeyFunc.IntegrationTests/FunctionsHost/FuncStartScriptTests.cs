@@ -64,9 +64,14 @@ public sealed class FuncStartScriptTests
         await using var host = await FunctionsHostProcess.StartAsync([], new Dictionary<string, string?>(), state);
         await host.WaitUntilStartedAsync();
         var started = host.ReportedProcessIds;
+        var interrupted = TimeProvider.System.GetTimestamp();
 
         var exitCode = await host.InterruptAsync();
 
+        // The script and its output end together: nothing it started (the host's worker included) holds its output
+        // open. Generous: it takes about a second; a worker left behind kept it open for 30 s.
+        var stopping = TimeProvider.System.GetElapsedTime(interrupted);
+        Assert.True(stopping < TimeSpan.FromSeconds(20), $"stopping took {stopping.TotalSeconds:F0} s");
         Assert.Equal(143, exitCode);
         Assert.Equal(3, started.Count); // Azurite, the emulator, the host
         Assert.All(started, pid => Assert.False(IsRunning(pid), $"process {pid} still runs"));
