@@ -163,8 +163,9 @@ internal static class RunReport
         var delivery = result.DryRun ? "; dry run, nothing delivered"
             : tables.All(t => t.Delivery is null) ? "; nothing delivered (IamKey:Delivery:Sink is None)"
             : "";
+        var recovered = result.RecoveredBatches == 0 ? "" : $"; {Counted.Of(result.RecoveredBatches, "failed batch", "failed batches")} recovered";
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Run {TerminalText.Markup(result.RunId)} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {Counted.Of(result.Accounts.Count, "account")} ({failed} failed); {string.Join(", ", tables.Select(t => t.Describe()))}{delivery}."));
+            $"Run {TerminalText.Markup(result.RunId)} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {Counted.Of(result.Accounts.Count, "account")} ({failed} failed); {string.Join(", ", tables.Select(t => t.Describe()))}{delivery}{recovered}."));
         foreach (var (error, names) in tables.Where(t => t.Delivery is { Failed: > 0 }).GroupBy(t => t.Delivery!.Error ?? "no reason given").Select(g => (g.Key, g.Select(t => t.Plural).ToList())))
         {
             console.MarkupLine($"[red]Not delivered:[/] {Markup.Escape(string.Join(" and ", names))}: {TerminalText.Markup(CliErrors.Clean(error))}");
@@ -189,10 +190,14 @@ internal static class RunReport
             {
                 null => records,
                 { Failed: 0 } when Records == 0 => records,
-                { Failed: 0 } d => string.Create(CultureInfo.InvariantCulture, $"{records} ({d.Delivered} delivered)"),
-                var d => string.Create(CultureInfo.InvariantCulture, $"{records} ({d.Delivered} delivered, [red]{d.Failed} failed[/])"),
+                { Failed: 0 } d => string.Create(CultureInfo.InvariantCulture, $"{records} ({d.Delivered} delivered{Recovered(d)})"),
+                var d => string.Create(CultureInfo.InvariantCulture, $"{records} ({d.Delivered} delivered{Recovered(d)}, [red]{d.Failed} failed[/])"),
             };
         }
+
+        /// <summary>How many of the delivered records the run's recovery pass sent again after their batch failed (nothing when none).</summary>
+        private static string Recovered(DeliveryResult delivery) =>
+            delivery.Recovered == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", {delivery.Recovered} of them by the recovery pass");
     }
 
     private static string Tally(FindingsDigest digest) => "Keys: " + string.Join(", ",

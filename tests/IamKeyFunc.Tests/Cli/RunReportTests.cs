@@ -41,6 +41,19 @@ public sealed class RunReportTests
         Assert.Equal($"Not delivered: key records and run summaries: {error}", Assert.Single(lines[1..]));
     }
 
+    [Fact]
+    public void Outcome_ShouldSayWhatTheRecoveryPassDelivered_PerTableAndInBatches()
+    {
+        var result = Result(
+            keys: new DeliveryResult(30, 30, 0, 3, 0, 1000, 2, null) { Recovered = 12, RecoveredBatches = 2 },
+            events: DeliveryResult.Empty,
+            summaries: new DeliveryResult(3, 3, 0, 1, 0, 500, 0, null));
+
+        var line = Assert.Single(Render(console => RunReport.WriteOutcome(console, result)));
+
+        Assert.EndsWith("; 30 key records (30 delivered, 12 of them by the recovery pass), 0 change events, 3 run summaries (3 delivered); 2 failed batches recovered.", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true, "; dry run, nothing delivered.")]
     [InlineData(false, "; nothing delivered (IamKey:Delivery:Sink is None).")]
