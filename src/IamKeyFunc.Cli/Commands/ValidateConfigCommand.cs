@@ -56,20 +56,7 @@ internal static class ValidateConfigCommand
     }
 
     /// <summary>One problem is one line; several are a count and one line each, all of them at once.</summary>
-    public static void WriteFailures(IAnsiConsole console, IReadOnlyList<string> failures)
-    {
-        if (failures.Count == 1)
-        {
-            console.MarkupLineInterpolated($"[red]Configuration is invalid:[/] {failures[0]}");
-            return;
-        }
-
-        console.MarkupLine($"[red]Configuration is invalid[/] ({failures.Count} problem{(failures.Count == 1 ? "" : "s")}):");
-        foreach (var failure in failures)
-        {
-            console.MarkupLineInterpolated($"  - {failure}");
-        }
-    }
+    public static void WriteFailures(IAnsiConsole console, IReadOnlyList<string> failures) => CliErrors.WriteConfigurationFailures(console, failures);
 
     /// <summary>
     /// One line per row, account, policy and exemption, written as plain lines: a table cell holding thousands of
@@ -96,6 +83,11 @@ internal static class ValidateConfigCommand
         {
             cancellationToken.ThrowIfCancellationRequested();
             console.WriteLine(line);
+        }
+
+        if (delivery.Sink == SinkMode.DataCollector)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(DataCollectorRetirement.Notice)}[/]");
         }
     }
 
