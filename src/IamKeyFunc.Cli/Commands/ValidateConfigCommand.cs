@@ -78,16 +78,16 @@ internal static class ValidateConfigCommand
         Row(console, "Collection", $"{collection.Mode} mode, key IDs {collection.KeyIdFormat}, {collection.MaxParallelAccounts} accounts in parallel");
         Row(console, "Findings", $"rotate after {findings.RotationDays} d, unused after {findings.UnusedDays} d, never-used grace {findings.NeverUsedGraceDays} d");
         Row(console, "Delivery", Destination(services, delivery));
+        if (delivery.Sink == SinkMode.DataCollector)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(DataCollectorRetirement.Notice)}[/]");
+        }
+
         List(console, "Accounts", sessions.Sessions.Select(s => $"{s.AccountId}  {s.RoleArn}"), cancellationToken);
         foreach (var line in PolicyLines(policies))
         {
             cancellationToken.ThrowIfCancellationRequested();
             console.WriteLine(line);
-        }
-
-        if (delivery.Sink == SinkMode.DataCollector)
-        {
-            console.MarkupLine($"[yellow]{Markup.Escape(DataCollectorRetirement.Notice)}[/]");
         }
     }
 
