@@ -60,7 +60,7 @@ public static class HistoryServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
         if (options.UsesFolder)
         {
-            return new FolderSnapshotStore(options.StateDirectory!);
+            return new FolderSnapshotStore(options.StateDirectory!, services.GetService<TimeProvider>());
         }
 
         var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
@@ -74,6 +74,6 @@ public static class HistoryServiceCollectionExtensions
         var client = options.StorageConnectionString is { } connectionString
             ? new BlobServiceClient(connectionString, clientOptions)
             : new BlobServiceClient(options.BlobServiceUri, services.GetRequiredService<TokenCredential>(), clientOptions);
-        return new BlobSnapshotStore(client.GetBlobContainerClient(options.ContainerName));
+        return new BlobSnapshotStore(client.GetBlobContainerClient(options.ContainerName), services.GetService<TimeProvider>());
     }
 }

@@ -27,8 +27,10 @@ namespace IamKeyFunc.Reporting.Runs;
 /// the sum over its accounts.</para>
 /// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
 /// it is collected; the events are delivered after the key records, and the new snapshots are written only when the
-/// key records and the events were all delivered (not on dry runs, nor without a sink). A failed account, or a run
-/// whose delivery failed, keeps the old snapshots, so the next run reports the same changes again (at least once).</para>
+/// key records and the events were all delivered (not on dry runs, nor without a sink), before the summaries, so that a
+/// snapshot that could not be written is a <see cref="KeyHistory.NotSavedCode"/> warning on its account's row. A failed
+/// account, or a run whose delivery failed, keeps the old snapshots, so the next run reports the same changes again
+/// (at least once).</para>
 /// </summary>
 public partial class ReportJob
 {
@@ -149,6 +151,7 @@ public partial class ReportJob
         var events = pending.SelectMany(p => p.Changes.Events).ToList();
 
         DeliveryResult? keyDelivery = null, eventDelivery = null, summaryDelivery = null;
+        HistorySave? historySave = null;
         if (target is { } sink)
         {
             keyDelivery = DeliveryResult.Sum(outcomes.Select(o => o.KeyDelivery).OfType<DeliveryResult>());
@@ -157,12 +160,14 @@ public partial class ReportJob
                 eventDelivery = await DeliverAsync(sink, events.Count, ct => sink.SendKeyEventsAsync(events, ct), cancellationToken).ConfigureAwait(false);
             }
 
-            summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
+            // Snapshots before summaries: a snapshot that could not be written is a warning on its account's row.
             if (_history is not null && keyDelivery.Succeeded && eventDelivery!.Succeeded)
             {
-                var saved = await _history.SaveAsync(pending, cancellationToken).ConfigureAwait(false);
-                LogHistorySaved(run.RunId, events.Count, saved, pending.Count);
+                historySave = await SaveHistoryAsync(run.RunId, pending, events.Count, cancellationToken).ConfigureAwait(false);
+                summaries = [.. summaries.Select(s => AccountPass.WithWarning(s, historySave.WarningFor(s.AccountId)))];
             }
+
+            summaryDelivery = await DeliverAsync(sink, summaries.Count, ct => sink.SendRunSummariesAsync(summaries, ct), cancellationToken).ConfigureAwait(false);
         }
 
         var result = new RunResult
@@ -179,9 +184,23 @@ public partial class ReportJob
             KeyDelivery = keyDelivery,
             EventDelivery = eventDelivery,
             SummaryDelivery = summaryDelivery,
+            History = historySave,
         };
         LogRun(result);
         return result;
+    }
+
+    /// <summary>Writes the snapshots of the run; a store that took none of them is a warning in the log.</summary>
+    private async Task<HistorySave> SaveHistoryAsync(string runId, IReadOnlyList<PendingSnapshot> pending, int events, CancellationToken cancellationToken)
+    {
+        var save = await _history!.SaveAsync(pending, cancellationToken).ConfigureAwait(false);
+        if (save.Failures.Count > 0)
+        {
+            LogHistoryNotSaved(runId, save.Store, save.Failures.Count, save.Attempted);
+        }
+
+        LogHistorySaved(runId, events, save.Saved, save.Attempted);
+        return save;
     }
 
     /// <summary>
@@ -357,6 +376,9 @@ public partial class ReportJob
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Events} change events delivered; {Saved} of {Accounts} account snapshots written")]
     private partial void LogHistorySaved(string runId, int events, int saved, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Failed} of {Accounts} account snapshots could not be written to the snapshot store {Store}; their change events repeat until it can be written")]
+    private partial void LogHistoryNotSaved(string runId, string store, int failed, int accounts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} failed: {ErrorCode}: {ErrorMessage}")]
     private partial void LogSinkFailed(string sink, string errorCode, string errorMessage);

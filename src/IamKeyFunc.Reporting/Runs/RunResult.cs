@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Reporting.Runs;
@@ -40,6 +41,9 @@ public sealed record RunResult
 
     /// <summary>Null on dry runs, with the <c>None</c> sink, and when history is off.</summary>
     public DeliveryResult? EventDelivery { get; init; }
+
+    /// <summary>The snapshots written for the change history; null when none were due (dry runs, no sink, history off, or a delivery failed).</summary>
+    public HistorySave? History { get; init; }
 
     /// <summary>Why the run's accounts could not be resolved (see <c>AccountDirectory</c>); empty when they were. Nothing is collected or sent then.</summary>
     public IReadOnlyList<string> AccountErrors { get; init; } = [];
