@@ -118,12 +118,13 @@ internal static class CollectCommand
 
         RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
+        RunReport.WriteHistory(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
             console.MarkupLineInterpolated($"Records: {Path.GetFullPath(path)}");
         }
 
-        return ExitCodes.Of(result.Status);
+        return ExitCodes.Of(result);
     }
 
     /// <summary>

@@ -143,6 +143,19 @@ internal static class RunReport
             $"Run {result.RunId} [{colour}]{result.Status}[/] in {result.Duration.TotalSeconds:F1} s: {result.Accounts.Count} accounts ({failed} failed), {result.KeysCollected} key records{Delivery(result)}."));
     }
 
+    /// <summary>A warning when account snapshots of the change history could not be written (nothing otherwise).</summary>
+    public static void WriteHistory(IAnsiConsole console, RunResult result)
+    {
+        if (result.History is not { Failures.Count: > 0 } history)
+        {
+            return;
+        }
+
+        var first = history.Failures.OrderBy(f => f.Key, StringComparer.Ordinal).First();
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[yellow]Warning:[/] {history.Failures.Count} of {history.Attempted} account snapshots could not be written, so their change events repeat until they can be (account {first.Key}: {Markup.Escape(first.Value.Message)})"));
+    }
+
     private static string Tally(IReadOnlyList<KeyRecord> records) => "Keys: " + string.Join(", ",
     [
         $"[bold]{records.Count(r => r.RotationOverdue)}[/] to rotate",

@@ -37,7 +37,10 @@ public enum HostileMode
     /// <summary>Every <c>CreateDate</c> is text that is no date.</summary>
     GarbageDate,
 
-    /// <summary>The credential report's CSV carries a byte that is not UTF-8.</summary>
+    /// <summary>
+    /// The credential report's CSV carries a byte that is not UTF-8, after the first comma of the line of
+    /// <see cref="HostileAwsServer.ReportLineUser"/> (the first data line, the root's, when null).
+    /// </summary>
     NonUtf8Report,
 
     /// <summary>Every <c>ListUsers</c> and <c>ListAccessKeys</c> member is listed twice.</summary>
@@ -54,6 +57,12 @@ public enum HostileMode
 
     /// <summary>A 400 <c>ValidationError</c> whose message quotes the whole request body (an STS would quote the web-identity token).</summary>
     EchoRequestInError,
+
+    /// <summary>
+    /// <c>ListAccessKeys</c> also lists <see cref="HostileAwsServer.ForeignAccessKeyId"/> (another user's key) as the
+    /// requested user's: one key ID under two users.
+    /// </summary>
+    ForeignKeyListed,
 }
 
 /// <summary>
@@ -88,6 +97,12 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
     public string? UserName { get; set; }
 
     public TimeSpan TrickleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>In <see cref="HostileMode.NonUtf8Report"/>: the user whose report line gets the bad byte; null for the first data line.</summary>
+    public string? ReportLineUser { get; set; }
+
+    /// <summary>In <see cref="HostileMode.ForeignKeyListed"/>: the key ID listed as well.</summary>
+    public string? ForeignAccessKeyId { get; set; }
 
     /// <summary>How far the server's clock is ahead of ours in <see cref="HostileMode.ClockSkew"/>.</summary>
     public TimeSpan ClockOffset { get; set; } = TimeSpan.FromMinutes(10);
@@ -153,7 +168,8 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         {
             HostileMode.HugeEpochDate => CreateDate().Replace(answer, "<CreateDate>1e20</CreateDate>"),
             HostileMode.GarbageDate => CreateDate().Replace(answer, "<CreateDate>the day before yesterday</CreateDate>"),
-            HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer),
+            HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer, ReportLineUser),
+            HostileMode.ForeignKeyListed when action == "ListAccessKeys" && ForeignAccessKeyId is { } foreign => AddForeignKey(answer, FormValue(form, "UserName") ?? "", foreign),
             HostileMode.DuplicateMembers when action is "ListUsers" or "ListAccessKeys" => Member().Replace(answer, "$0$0"),
             HostileMode.StaleReport when action == "GetCredentialReport" => GeneratedTime().Replace(answer, "<GeneratedTime>2015-01-01T00:00:00Z</GeneratedTime>"),
             _ => answer,
@@ -212,14 +228,29 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         return $"<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users>{users}</Users><IsTruncated>true</IsTruncated><Marker>{page.Marker}</Marker></ListUsersResult><ResponseMetadata><RequestId>page</RequestId></ResponseMetadata></ListUsersResponse>";
     }
 
-    /// <summary>Puts a 0xFF byte (never valid UTF-8) into the first data line of the report's CSV.</summary>
-    private static string BreakReportEncoding(string answer) => ReportContent().Replace(answer, match =>
+    /// <summary>Puts a 0xFF byte (never valid UTF-8) after the first comma of the report line of <paramref name="user"/> (the first data line when null).</summary>
+    private static string BreakReportEncoding(string answer, string? user) => ReportContent().Replace(answer, match =>
     {
         var csv = Convert.FromBase64String(match.Groups[1].Value).ToList();
-        int lineEnd = csv.IndexOf((byte)'\n');
-        csv.Insert(lineEnd + 1, 0xFF);
+        int lineStart = csv.IndexOf((byte)'\n') + 1;
+        if (user is not null)
+        {
+            var prefix = Encoding.UTF8.GetBytes($"\n{user},");
+            lineStart = Enumerable.Range(0, csv.Count - prefix.Length).First(i => csv.Skip(i).Take(prefix.Length).SequenceEqual(prefix)) + 1;
+        }
+
+        csv.Insert(csv.IndexOf((byte)',', lineStart) + 1, 0xFF);
         return $"<Content>{Convert.ToBase64String([.. csv])}</Content>";
     });
+
+    /// <summary>Adds an active key <paramref name="accessKeyId"/> of <paramref name="user"/> to a <c>ListAccessKeys</c> answer.</summary>
+    private static string AddForeignKey(string answer, string user, string accessKeyId)
+    {
+        var member = $"<member><UserName>{System.Security.SecurityElement.Escape(user)}</UserName><AccessKeyId>{accessKeyId}</AccessKeyId><Status>Active</Status><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>";
+        return answer.Contains("<AccessKeyMetadata/>", StringComparison.Ordinal)
+            ? answer.Replace("<AccessKeyMetadata/>", $"<AccessKeyMetadata>{member}</AccessKeyMetadata>", StringComparison.Ordinal)
+            : answer.Replace("</AccessKeyMetadata>", $"{member}</AccessKeyMetadata>", StringComparison.Ordinal);
+    }
 
     private async Task TrickleAsync(HttpContext context, int status, string contentType, string body)
     {
