@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 
@@ -124,7 +125,7 @@ public class LogsIngestionClient
                     return new LogsUploadResponse((int)response.StatusCode, clientRequestId, requestId, attempt);
                 }
 
-                failure = await ReadErrorAsync(response, requestId ?? clientRequestId, attempt, cancellationToken).ConfigureAwait(false);
+                failure = await ReadErrorAsync(response, requestId ?? clientRequestId, attempt, token, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && !reauthorized)
                 {
                     // A token revoked or expired early: get a new one, once, without spending an attempt.
@@ -181,7 +182,8 @@ public class LogsIngestionClient
         }
     }
 
-    private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, CancellationToken cancellationToken)
+    /// <summary>The service's error; its text is redacted against the request's bearer <paramref name="token"/> (an answer may echo it, whole or in part).</summary>
+    private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, string token, CancellationToken cancellationToken)
     {
         var code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
         string? message = null;
@@ -203,6 +205,8 @@ public class LogsIngestionClient
         }
 
         var status = (int)response.StatusCode;
+        code = code is null ? null : MessageText.Redact(code, token);
+        message = string.IsNullOrEmpty(message) ? message : MessageText.Redact(message, token);
         return new LogsIngestionException(
             $"Logs Ingestion answered {status} {code ?? response.StatusCode.ToString()}{(string.IsNullOrEmpty(message) ? "" : $": {message}")} (request {requestId}).",
             status,

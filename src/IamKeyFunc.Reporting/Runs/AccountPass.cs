@@ -196,7 +196,7 @@ public class AccountPass
             var partial = ex as AccountCollectionException;
             var cause = partial?.InnerException ?? ex;
             return new PassResult(
-                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], MemberRoleHint.Apply(SafeError.From(cause), cause, session), _time.GetElapsedTime(started));
+                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], SafeError.From(cause, MemberRoleHint.For(cause, session)), _time.GetElapsedTime(started));
         }
     }
 

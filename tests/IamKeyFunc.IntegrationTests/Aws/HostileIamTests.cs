@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Delivery;
-using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
@@ -235,7 +233,7 @@ public sealed class HostileIamTests
         var account = Assert.Single(result.Accounts);
         Assert.Equal("Failed", account.Status);
         Assert.Equal("ValidationError", account.ErrorCode);
-        Assert.Contains("[redacted token]", account.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", account.ErrorMessage, StringComparison.Ordinal); // the known token, whole
         Assert.DoesNotContain("eyJ", account.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", env.Aws.Logs.AllText, StringComparison.Ordinal);
         Assert.Empty(result.Records);
@@ -284,69 +282,6 @@ public sealed class HostileIamTests
         finally
         {
             Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    /// <summary>The emulator, the hostile front on the IAM endpoint (and STS's, with <c>sts</c>), and the stack pointed at it.</summary>
-    private sealed class HostileEnvironment : IAsyncDisposable
-    {
-        private HostileEnvironment(HostileAwsServer hostile, EmulatedAws aws)
-        {
-            Hostile = hostile;
-            Aws = aws;
-        }
-
-        public HostileAwsServer Hostile { get; }
-
-        public EmulatedAws Aws { get; }
-
-        public string AccountId => Aws.Scenario.CentralAccount.AccountId;
-
-        public static async Task<HostileEnvironment> StartAsync(
-            HostileMode mode, string? operation, Dictionary<string, string?>? settings = null, TimeSpan? emulatorSkewTolerance = null,
-            EmulatorScenario? scenario = null, bool sts = false)
-        {
-            var hostile = await HostileAwsServer.StartAsync();
-            settings ??= [];
-            settings["IamKey:Aws:IamEndpoint"] = hostile.Endpoint.ToString();
-            if (sts)
-            {
-                settings["IamKey:Aws:StsEndpoint"] = hostile.Endpoint.ToString();
-                settings["IamKey:Aws:StsMaxErrorRetry"] = "0";
-            }
-
-            settings.TryAdd("IamKey:Collection:MaxAttempts", "2");
-            var aws = await EmulatedAws.StartAsync(
-                scenario ?? EmulatedAws.Generate(users: 6),
-                options =>
-                {
-                    if (emulatorSkewTolerance is { } tolerance)
-                    {
-                        options.MaxClockSkew = tolerance;
-                    }
-                },
-                settings);
-            hostile.Upstream = aws.Emulator.Endpoint;
-            hostile.Mode = mode;
-            hostile.Operation = operation;
-            return new HostileEnvironment(hostile, aws);
-        }
-
-        public Task<AccountInventory> CollectAsync() =>
-            Aws.Collector.CollectAsync(Aws.Session(AccountId), EmulatedAws.NewRun(), FactRequest.KeysOnly).WaitAsync(Guard);
-
-        /// <summary>Collects expecting the account to fail; returns its summary code and message.</summary>
-        public async Task<AccountIssue> FailAsync()
-        {
-            var ex = await Assert.ThrowsAsync<AccountCollectionException>(CollectAsync);
-            Assert.IsType<IamException>(ex.InnerException);
-            return SafeError.From(ex.InnerException!);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Aws.DisposeAsync();
-            await Hostile.DisposeAsync();
         }
     }
 }

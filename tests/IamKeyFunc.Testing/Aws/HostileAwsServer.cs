@@ -63,6 +63,25 @@ public enum HostileMode
     /// requested user's: one key ID under two users.
     /// </summary>
     ForeignKeyListed,
+
+    /// <summary>
+    /// A 400 error (<see cref="HostileAwsServer.EchoCode"/>) whose message quotes <see cref="HostileAwsServer.Echo"/> of a
+    /// secret the server has seen (<see cref="HostileAwsServer.EchoedSecret"/>): part of it, encoded, or whole.
+    /// </summary>
+    EchoSecretInError,
+}
+
+/// <summary>The secrets <see cref="HostileAwsServer"/> can echo back.</summary>
+public enum EchoedSecret
+{
+    /// <summary>The request's <c>WebIdentityToken</c> (the Entra JWT of <c>AssumeRoleWithWebIdentity</c>).</summary>
+    WebIdentityToken,
+
+    /// <summary>The request's <c>X-Amz-Security-Token</c> header (the signing session's token).</summary>
+    SessionToken,
+
+    /// <summary>The <c>SecretAccessKey</c> of the session that signed the request, from the STS answer that issued it (so the server knows it).</summary>
+    SecretAccessKey,
 }
 
 /// <summary>
@@ -74,6 +93,8 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 {
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _echoed = new();
+    private readonly ConcurrentDictionary<string, string> _issuedSecrets = new(StringComparer.Ordinal);
     private readonly HttpClient _upstreamClient = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     private WebApplication? _app;
     private int _endless;
@@ -100,6 +121,18 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     /// <summary>In <see cref="HostileMode.NonUtf8Report"/>: the user whose report line gets the bad byte; null for the first data line.</summary>
     public string? ReportLineUser { get; set; }
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: which secret is echoed.</summary>
+    public EchoedSecret EchoedSecret { get; set; }
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: what of the secret the message quotes (a part, an encoding); the whole secret by default.</summary>
+    public Func<string, string> Echo { get; set; } = secret => secret;
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: the error code (not retried by clients).</summary>
+    public string EchoCode { get; set; } = "ValidationError";
+
+    /// <summary>Every secret the server echoed, as it echoed it, for tests to look for.</summary>
+    public IReadOnlyCollection<string> Echoed => [.. _echoed];
 
     /// <summary>In <see cref="HostileMode.ForeignKeyListed"/>: the key ID listed as well.</summary>
     public string? ForeignAccessKeyId { get; set; }
@@ -156,6 +189,12 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
                 await WriteAsync(context, 400, "text/xml",
                     $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Could not process the request: {System.Security.SecurityElement.Escape(form)}</Message></Error><RequestId>echo</RequestId></ErrorResponse>");
                 return;
+            case HostileMode.EchoSecretInError when SecretFor(context, form) is { } secret:
+                var echoed = Echo(secret);
+                _echoed.Enqueue(echoed);
+                await WriteAsync(context, 400, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{EchoCode}</Code><Message>Could not process the request near '{System.Security.SecurityElement.Escape(echoed)}'.</Message></Error><RequestId>echo-secret</RequestId></ErrorResponse>");
+                return;
             case HostileMode.ClockSkew when SkewError(context.Request.Headers["X-Amz-Date"].ToString()) is { } skewError:
                 context.Response.Headers.Date = (DateTimeOffset.UtcNow + ClockOffset).ToString("r", CultureInfo.InvariantCulture);
                 await WriteAsync(context, 403, "text/xml",
@@ -164,6 +203,11 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         }
 
         var (status, contentType, answer) = await ForwardAsync(context, body);
+        if (IssuedCredentials().Match(answer) is { Success: true } issued)
+        {
+            _issuedSecrets[issued.Groups[1].Value] = issued.Groups[2].Value;
+        }
+
         answer = mode switch
         {
             HostileMode.HugeEpochDate => CreateDate().Replace(answer, "<CreateDate>1e20</CreateDate>"),
@@ -206,6 +250,15 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         string text = await response.Content.ReadAsStringAsync(context.RequestAborted);
         return ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/xml", text);
     }
+
+    private string? SecretFor(HttpContext context, string form) => EchoedSecret switch
+    {
+        EchoedSecret.WebIdentityToken => FormValue(form, "WebIdentityToken"),
+        EchoedSecret.SessionToken => context.Request.Headers["X-Amz-Security-Token"].FirstOrDefault(),
+        _ => SigningKeyId().Match(context.Request.Headers.Authorization.ToString()) is { Success: true } signer
+            ? _issuedSecrets.GetValueOrDefault(signer.Groups[1].Value)
+            : null,
+    };
 
     private string? SkewError(string amzDate)
     {
@@ -295,6 +348,12 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     [GeneratedRegex("<GeneratedTime>[^<]*</GeneratedTime>")]
     private static partial Regex GeneratedTime();
+
+    [GeneratedRegex("<AccessKeyId>([^<]*)</AccessKeyId>\\s*<SecretAccessKey>([^<]*)</SecretAccessKey>")]
+    private static partial Regex IssuedCredentials();
+
+    [GeneratedRegex("Credential=([A-Z0-9]+)/")]
+    private static partial Regex SigningKeyId();
 
     [GeneratedRegex("<Content>([^<]*)</Content>")]
     private static partial Regex ReportContent();
