@@ -69,6 +69,9 @@ public enum HostileMode
     /// secret the server has seen (<see cref="HostileAwsServer.EchoedSecret"/>): part of it, encoded, or whole.
     /// </summary>
     EchoSecretInError,
+
+    /// <summary>An AWS error answer: <see cref="HostileAwsServer.ErrorStatus"/>, <see cref="HostileAwsServer.ErrorCode"/> and <see cref="HostileAwsServer.ErrorText"/>.</summary>
+    Error,
 }
 
 /// <summary>The secrets <see cref="HostileAwsServer"/> can echo back.</summary>
@@ -130,6 +133,15 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: the error code (not retried by clients).</summary>
     public string EchoCode { get; set; } = "ValidationError";
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the HTTP status.</summary>
+    public int ErrorStatus { get; set; } = 403;
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the error code.</summary>
+    public string ErrorCode { get; set; } = "AccessDenied";
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the error message.</summary>
+    public string ErrorText { get; set; } = "Access denied.";
 
     /// <summary>Every secret the server echoed, as it echoed it, for tests to look for.</summary>
     public IReadOnlyCollection<string> Echoed => [.. _echoed];
@@ -194,6 +206,10 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
                 _echoed.Enqueue(echoed);
                 await WriteAsync(context, 400, "text/xml",
                     $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{EchoCode}</Code><Message>Could not process the request near '{System.Security.SecurityElement.Escape(echoed)}'.</Message></Error><RequestId>echo-secret</RequestId></ErrorResponse>");
+                return;
+            case HostileMode.Error:
+                await WriteAsync(context, ErrorStatus, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{ErrorCode}</Code><Message>{System.Security.SecurityElement.Escape(ErrorText)}</Message></Error><RequestId>hostile-error</RequestId></ErrorResponse>");
                 return;
             case HostileMode.ClockSkew when SkewError(context.Request.Headers["X-Amz-Date"].ToString()) is { } skewError:
                 context.Response.Headers.Date = (DateTimeOffset.UtcNow + ClockOffset).ToString("r", CultureInfo.InvariantCulture);

@@ -184,7 +184,7 @@ public abstract partial class StsSessionCredentials : AWSCredentials, IRefreshab
     protected abstract string? HintFor(Amazon.Runtime.AmazonServiceException exception);
 
     /// <summary>The secrets the last STS request carried (the web-identity token, the source session's keys): STS's answer is redacted against them.</summary>
-    protected abstract IEnumerable<string?> SecretsSent();
+    protected virtual IEnumerable<string?> SecretsSent() => [];
 
     /// <summary>The current session's secret key and session token, for redacting what a service echoes of them; none before the first refresh.</summary>
     internal IEnumerable<string?> CurrentSecrets() => Volatile.Read(ref _session) is { } session
