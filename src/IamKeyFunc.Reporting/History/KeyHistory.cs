@@ -69,7 +69,20 @@ public partial class KeyHistory
             LogSetAside(context.AccountId, _store.Name, warning.Message);
         }
 
-        var changes = KeyEventDetector.Compare(read.Stored?.Snapshot, observed, context, _options.RotationStuckDays);
+        AccountChanges changes;
+        try
+        {
+            changes = KeyEventDetector.Compare(read.Stored?.Snapshot, observed, context, _options.RotationStuckDays);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && read.Stored is not null)
+        {
+            // A snapshot that passed every check and still cannot be compared: a new baseline, never a failed account.
+            var issue = SafeError.From(ex);
+            warning = new AccountIssue(ReadFailedCode, $"The snapshot could not be compared ({issue.Code}: {issue.Message}); this run is the account's new baseline, with no change events.");
+            LogSetAside(context.AccountId, _store.Name, warning.Message);
+            changes = KeyEventDetector.Compare(null, observed, context, _options.RotationStuckDays);
+        }
+
         return new HistoryComparison(new PendingSnapshot(changes, read.Version), warning);
     }
 
