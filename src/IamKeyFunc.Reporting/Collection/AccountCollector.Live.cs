@@ -89,7 +89,10 @@ public partial class AccountCollector
 
     private static IEnumerable<CollectedKey> Merge(LiveUser user, CredentialReportRow? row) => user.Keys.Select(k => new CollectedKey(
         user.User.UserName, user.User.Arn, user.User.CreateDate, row?.PasswordEnabled, row?.MfaActive, k.Key.AccessKeyId, k.Slot,
-        k.Key.IsActive, k.Key.CreateDate, k.LastUsed, IsRoot: false, FromReport: false) { OwnerFromLastUse = k.Owner });
+        k.Key.IsActive, k.Key.CreateDate, k.LastUsed, IsRoot: false, FromReport: false)
+    {
+        OwnerFromLastUse = k.Owner,
+    });
 
     private sealed record LiveUser(IamUser User, IReadOnlyList<LiveKey> Keys);
 

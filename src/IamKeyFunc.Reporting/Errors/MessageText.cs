@@ -29,9 +29,9 @@ public static partial class MessageText
     {
         ArgumentNullException.ThrowIfNull(secrets);
         var text = message ?? "";
-        if (text.Length >= MinSharedRun && SharedRuns.For(secrets) is { } known)
+        if (text.Length >= MinSharedRun)
         {
-            text = known.Redact(text);
+            text = SharedRuns.Redact(text, secrets);
         }
 
         text = Jwt().Replace(text, RedactedToken);
@@ -83,50 +83,42 @@ public static partial class MessageText
     private static partial Regex Whitespace();
 
     /// <summary>
-    /// Every <see cref="MinSharedRun"/>-character window of every known secret, in each encoding it may be echoed in,
-    /// packed into a <see langword="ulong"/> (8 ASCII characters): a message is scanned once, window by window.
+    /// The runs a message shares with known secrets: every <see cref="MinSharedRun"/>-character window of the message,
+    /// packed into a <see langword="ulong"/> (8 ASCII characters), is looked up against every window of every secret in
+    /// each encoding it may be echoed in. Linear in the message and the secrets' lengths.
     /// </summary>
-    private sealed class SharedRuns
+    private static class SharedRuns
     {
-        private readonly HashSet<ulong> _windows;
-
-        private SharedRuns(HashSet<ulong> windows) => _windows = windows;
-
-        public static SharedRuns? For(IEnumerable<string?> secrets)
+        public static string Redact(string message, IEnumerable<string?> secrets)
         {
-            var windows = new HashSet<ulong>();
-            foreach (var secret in secrets)
+            var windows = new Dictionary<ulong, List<int>>();
+            for (var i = 0; i + MinSharedRun <= message.Length; i++)
             {
-                if (secret is null || secret.Length < MinSharedRun)
+                if (TryPack(message.AsSpan(i, MinSharedRun), out var window))
+                {
+                    (windows.TryGetValue(window, out var at) ? at : windows[window] = []).Add(i);
+                }
+            }
+
+            var secret = new bool[message.Length];
+            var found = false;
+            foreach (var known in secrets)
+            {
+                if (windows.Count == 0 || known is null || known.Length < MinSharedRun)
                 {
                     continue;
                 }
 
-                foreach (var form in Forms(secret.Length > MaxSecretLength ? secret[..MaxSecretLength] : secret))
+                foreach (var form in Forms(known.Length > MaxSecretLength ? known[..MaxSecretLength] : known))
                 {
                     for (var i = 0; i + MinSharedRun <= form.Length; i++)
                     {
-                        if (TryPack(form.AsSpan(i, MinSharedRun), out var window))
+                        if (TryPack(form.AsSpan(i, MinSharedRun), out var window) && windows.Remove(window, out var positions))
                         {
-                            windows.Add(window);
+                            positions.ForEach(at => Array.Fill(secret, true, at, MinSharedRun));
+                            found = true;
                         }
                     }
-                }
-            }
-
-            return windows.Count == 0 ? null : new SharedRuns(windows);
-        }
-
-        public string Redact(string message)
-        {
-            var secret = new bool[message.Length];
-            var found = false;
-            for (var i = 0; i + MinSharedRun <= message.Length; i++)
-            {
-                if (TryPack(message.AsSpan(i, MinSharedRun), out var window) && _windows.Contains(window))
-                {
-                    Array.Fill(secret, true, i, MinSharedRun);
-                    found = true;
                 }
             }
 
