@@ -25,10 +25,17 @@ public sealed class FolderSnapshotStore(string folder, TimeProvider? timeProvide
         byte[] bytes;
         try
         {
-            var length = new FileInfo(path).Length;
-            if (length > SnapshotFormat.MaxBytes)
+            // Only a plain file is read: a link could point anywhere (a device that never ends), and a pipe or device
+            // (which reports no length) could block the read.
+            var file = new FileInfo(path);
+            if (!file.Exists)
             {
-                return SetAside(name, path, SnapshotFormat.TooLarge(length));
+                return SnapshotRead.None;
+            }
+
+            if (file.LinkTarget is not null || file.Length is 0 or > SnapshotFormat.MaxBytes)
+            {
+                return SetAside(name, path, file.LinkTarget is not null ? "it is a link, not a file" : file.Length == 0 ? "it is empty" : SnapshotFormat.TooLarge(file.Length));
             }
 
             bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
@@ -90,7 +97,10 @@ public sealed class FolderSnapshotStore(string folder, TimeProvider? timeProvide
         }
     }
 
-    /// <summary>The file of a validated name; never outside the folder (a second guard behind <see cref="SnapshotFormat.Name"/>).</summary>
+    /// <summary>
+    /// The file of a validated name; never outside the folder (a second guard behind <see cref="SnapshotFormat.Name"/>),
+    /// and never through a partition folder that is a link to somewhere else.
+    /// </summary>
     private string PathOf(string name)
     {
         var path = Path.GetFullPath(Path.Combine(_folder, name));
@@ -98,6 +108,11 @@ public sealed class FolderSnapshotStore(string folder, TimeProvider? timeProvide
         if (!path.StartsWith(root, StringComparison.Ordinal))
         {
             throw new SnapshotStoreException($"Snapshot name '{name}' would leave the state folder {_folder}.");
+        }
+
+        if (new DirectoryInfo(Path.GetDirectoryName(path)!) is { Exists: true, LinkTarget: { } target })
+        {
+            throw new SnapshotStoreException($"Snapshot folder {Path.GetDirectoryName(path)} is a link to {target}: snapshots are kept only inside the state folder {_folder}.");
         }
 
         return path;

@@ -32,7 +32,7 @@ public sealed class SnapshotStoreTests(SnapshotStoreTests.AzuriteFixture azurite
             { "{ not json", "invalid JSON at line 1" },
             { good[..(good.Length / 2)], "invalid JSON" },
             { "null", "JSON null" },
-            { "", "invalid JSON" },
+            { "", "it is empty" },
             { "[1,2,3]", "invalid JSON" },
             { good.Replace("\"Version\":1", "\"Version\":7", StringComparison.Ordinal), "format version 7" },
             { good.Replace("111122223333\",\"RunId", "444455556666\",\"RunId", StringComparison.Ordinal), "the snapshot of 'aws'/'444455556666', not of aws/111122223333" },
@@ -119,6 +119,52 @@ public sealed class SnapshotStoreTests(SnapshotStoreTests.AzuriteFixture azurite
         {
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+    }
+
+    [Fact]
+    public async Task FolderStore_ShouldSetAsideALinkOrAPipe_WithoutReadingIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no mkfifo; CI runs on Linux
+        }
+
+        var store = new FolderSnapshotStore(_directory);
+        var folder = Directory.CreateDirectory(Path.Combine(_directory, "aws")).FullName;
+        File.CreateSymbolicLink(Path.Combine(folder, "111122223333.json"), "/dev/zero");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(folder, "444455556666.json")))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var link = await store.ReadAsync("aws", "111122223333").WaitAsync(TimeSpan.FromSeconds(30));
+        var pipe = await store.ReadAsync("aws", "444455556666").WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("it is a link, not a file", link.SetAside?.Problem);
+        Assert.Equal("it is empty", pipe.SetAside?.Problem);
+        Assert.Equal(2, Directory.EnumerateFileSystemEntries(folder, "*.unreadable-*").Count());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder, "*.json"));
+    }
+
+    [Fact]
+    public async Task FolderStore_ShouldNotFollowAPartitionFolderThatLinksOutOfTheStateFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var state = Directory.CreateDirectory(Path.Combine(_directory, "state")).FullName;
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(state, "aws"), elsewhere);
+        var store = new FolderSnapshotStore(state);
+
+        var read = await Assert.ThrowsAsync<SnapshotStoreException>(() => store.ReadAsync("aws", "111122223333"));
+        await Assert.ThrowsAsync<SnapshotStoreException>(() => store.WriteAsync(Snapshot(ValidRunId, Key("alice")), null));
+
+        Assert.Contains("is a link to", read.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
     }
 
     /// <summary>Partitions and account IDs no snapshot name may be built from.</summary>
