@@ -80,5 +80,6 @@ public static class ServiceCollectionExtensions
         services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<ILogger<ReportJob>>(),
         services.GetRequiredService<KeyPolicies>(),
-        services.GetRequiredService<KeyHistory>());
+        services.GetRequiredService<KeyHistory>(),
+        services.GetRequiredService<DeliveryRecovery>());
 }

@@ -2,8 +2,21 @@ using IamKeyFunc.Testing.Aws;
 using System.Diagnostics;
 using System.Globalization;
 using IamKeyFunc.Benchmarks;
+using IamKeyFunc.Benchmarks.Faults;
 
 // Collection cost and speed against the seed's algorithm (issue 6). See docs/benchmarks.md and BenchmarkArguments.Usage.
+// "faults": the recovery pass under a fault rate on every endpoint (issue 21), FaultArguments.Usage.
+if (args is ["faults", .. var faultArgs])
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await FaultBenchmark.RunAsync(faultArgs, stop.Token);
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(BenchmarkArguments.Usage);
@@ -103,6 +116,12 @@ if (arguments.Output is { } output)
 {
     var notes = arguments.Notes is { } notesPath ? await File.ReadAllTextAsync(notesPath) : null;
     var document = MarkdownReport.Document(arguments, machine, MachineInfo.LoadAverageNow(), started, total.Elapsed, results, targets, notes);
+    if (File.Exists(output) && FaultReport.Extract(await File.ReadAllTextAsync(output)) is { } faultSection)
+    {
+        // The fault-injection section comes from the "faults" mode; keep it.
+        document = FaultReport.Replace(document, faultSection);
+    }
+
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
     await File.WriteAllTextAsync(output, document);
     Console.WriteLine($"Wrote {output}");

@@ -171,8 +171,16 @@ internal static class RunReport
     {
         { DryRun: true } => ", dry run (nothing delivered)",
         { KeyDelivery: { } keys, SummaryDelivery: { } summaries } =>
-            $", {keys.Delivered} delivered, {keys.Failed} failed{Error(keys)}; {summaries.Records} run summaries, {summaries.Delivered} delivered, {summaries.Failed} failed{Error(summaries)}",
+            $", {keys.Delivered} delivered, {keys.Failed} failed{Error(keys)}; {summaries.Records} run summaries, {summaries.Delivered} delivered, {summaries.Failed} failed{Error(summaries)}{Recovered(result)}",
         _ => "",
+    };
+
+    /// <summary>How many failed batches the run's recovery pass delivered (nothing when none).</summary>
+    private static string Recovered(RunResult result) => result.RecoveredBatches switch
+    {
+        0 => "",
+        1 => "; 1 failed batch recovered",
+        var n => string.Create(CultureInfo.InvariantCulture, $"; {n} failed batches recovered"),
     };
 
     private static string Error(DeliveryResult delivery) => delivery.Error is null ? "" : $" ({Markup.Escape(delivery.Error)})";

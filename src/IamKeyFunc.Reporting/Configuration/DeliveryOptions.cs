@@ -40,6 +40,28 @@ public sealed class DeliveryOptions
     /// <summary>Per-request timeout for Data Collector, Logs Ingestion and Key Vault calls; a timed-out request is retried.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00", ErrorMessage = "{0} must be between 00:00:00.001 and 00:05:00.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// How long a run may take from its start to its last delivery. After the last account, the recovery pass sends the
+    /// batches that failed again until then (the run summaries last, with a third of the time left kept for them).
+    /// Unset: 90 % of the Functions host's <c>functionTimeout</c> (<c>host.json</c>, or the
+    /// <c>AzureFunctionsJobHost__functionTimeout</c> app setting) when the app runs under the host, otherwise
+    /// <see cref="DefaultRunTimeBudget"/>. <c>00:00:00</c> turns the recovery pass off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "{0} must be between 00:00:00 and 1.00:00:00.")]
+    public TimeSpan? RunTimeBudget { get; set; }
+
+    /// <summary>The run time budget outside the Functions host (the CLI) when <see cref="RunTimeBudget"/> is not set.</summary>
+    public static readonly TimeSpan DefaultRunTimeBudget = TimeSpan.FromMinutes(10);
+
+    /// <summary>The host's <c>functionTimeout</c> (read from <c>host.json</c> by the registration, not from this section); null when unknown or unlimited.</summary>
+    internal TimeSpan? HostFunctionTimeout { get; set; }
+
+    /// <summary>Why the host's <c>functionTimeout</c> could not be read (reported at start); null when it could, or there is none.</summary>
+    internal string? HostFunctionTimeoutProblem { get; set; }
+
+    /// <summary><see cref="RunTimeBudget"/>, else 90 % of <see cref="HostFunctionTimeout"/>, else <see cref="DefaultRunTimeBudget"/>.</summary>
+    public TimeSpan ResolveRunTimeBudget() => RunTimeBudget ?? (HostFunctionTimeout is { } timeout ? timeout * 0.9 : DefaultRunTimeBudget);
 }
 
 public enum SinkMode

@@ -29,6 +29,16 @@ internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOption
             errors.Add("IamKey:Delivery:KeyEventTable must differ from IamKey:Delivery:KeyRecordTable and RunSummaryTable.");
         }
 
+        if (options.HostFunctionTimeoutProblem is { } problem)
+        {
+            errors.Add(problem);
+        }
+
+        if (options is { RunTimeBudget: { } budget, HostFunctionTimeout: { } timeout } && budget >= timeout)
+        {
+            errors.Add($"IamKey:Delivery:RunTimeBudget ({budget:c}) must be shorter than the Functions host's functionTimeout ({timeout:c}): the host would stop the run before its recovery pass and its run summaries end.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -76,28 +76,29 @@ public sealed partial class DataCollectorSink : IReportSink
         var batches = JsonArrayBatcher.Pack(serialized, _options.MaxPostBytes, tooLarge);
         foreach (var record in tooLarge)
         {
-            tally.Refused(1, $"Record {record.Index} was not sent: it is {record.Utf8.Length} bytes, over the {_options.MaxPostBytes}-byte post limit.");
+            tally.Refused(record.Index, $"Record {record.Index} was not sent: it is {record.Utf8.Length} bytes, over the {_options.MaxPostBytes}-byte post limit.");
         }
 
         var state = new DeliveryState(logType, _httpClientFactory.CreateClient(HttpClientName), tally);
         for (var i = 0; i < batches.Count; i++)
         {
             var batch = batches[i];
+            var positions = batch.Records.Select(r => r.Index).ToArray();
             if (state.KeyUnavailable is { } keyError)
             {
-                tally.BatchFailed(batch.Records.Count, keyError);
+                tally.BatchFailed(positions, keyError, resendable: true);
                 continue;
             }
 
-            var error = await PostBatchAsync(batch, i + 1, batches.Count, state, cancellationToken).ConfigureAwait(false);
-            if (error is null)
+            var failure = await PostBatchAsync(batch, i + 1, batches.Count, state, cancellationToken).ConfigureAwait(false);
+            if (failure is null)
             {
                 tally.BatchDelivered(batch.Records.Count, batch.Body.Length);
             }
             else
             {
-                tally.BatchFailed(batch.Records.Count, error);
-                _logger.LogError("Data Collector batch {Batch}/{Batches} of {LogType} ({Records} records) failed: {Error}", i + 1, batches.Count, logType, batch.Records.Count, error);
+                tally.BatchFailed(positions, failure.Error, failure.Resendable);
+                _logger.LogError("Data Collector batch {Batch}/{Batches} of {LogType} ({Records} records) failed: {Error}", i + 1, batches.Count, logType, batch.Records.Count, failure.Error);
             }
         }
 
@@ -108,58 +109,78 @@ public sealed partial class DataCollectorSink : IReportSink
         return result;
     }
 
-    /// <summary>Sends one batch until it is accepted or its attempts run out; returns null on success, else a safe error message.</summary>
-    private async Task<string?> PostBatchAsync(RecordBatch batch, int number, int count, DeliveryState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one batch through <see cref="SignedCallLoop"/> until it is accepted or its attempts run out; null on success,
+    /// else a safe error message and whether the batch may be sent again later (the recovery pass).
+    /// </summary>
+    private async Task<BatchFailure?> PostBatchAsync(RecordBatch batch, int number, int count, DeliveryState state, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var schedule = new RetrySchedule(_delivery.MaxAttempts, _delivery.RetryBaseDelay, _delivery.RetryMaxDelay, BackoffJitter.RetryAfterOrProportional);
+        SignedCallResult<Outcome> result;
+        try
         {
-            WorkspaceKey key;
-            try
-            {
-                key = await _keys.GetKeyAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (WorkspaceKeyException ex) when (!ex.IsConfigurationError)
-            {
-                state.KeyUnavailable = ex.Message;
-                return ex.Message;
-            }
+            result = await SignedCallLoop.RunAsync(new Post(this, batch, number, count, state), schedule, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkspaceKeyException ex) when (!ex.IsConfigurationError)
+        {
+            // Key Vault could not be read: this delivery's remaining batches fail without being sent; the key may be had
+            // later in the run (another account's delivery, or the recovery pass), so they may all be sent again.
+            state.KeyUnavailable = ex.Message;
+            return new BatchFailure(ex.Message, Resendable: true);
+        }
 
-            var outcome = await SendOnceAsync(state, batch, key, cancellationToken).ConfigureAwait(false);
-            if (outcome.Status == HttpStatusCode.OK)
+        var outcome = result.Last;
+        return result.Verdict switch
+        {
+            AttemptVerdict.Accepted => null,
+            AttemptVerdict.Transient => new BatchFailure($"Data Collector batch {number}/{count} failed after {result.Attempts} attempt(s): {outcome.Describe()}.", Resendable: true),
+            _ when outcome.Status == HttpStatusCode.Forbidden => new BatchFailure(
+                $"Data Collector answered 403 {outcome.Code}: workspace key rejected after re-reading it from Key Vault (secret '{_options.WorkspaceKeySecretName}' in {_options.KeyVaultUri}); check that the secret holds the key of workspace {_options.WorkspaceId}.",
+                Resendable: false),
+            _ => new BatchFailure($"Data Collector refused batch {number}/{count}: {outcome.Describe()}.", Resendable: false),
+        };
+    }
+
+    /// <summary>
+    /// One post, attempt by attempt: signed with the (cached) workspace key and a fresh <c>x-ms-date</c>; 200 is accepted;
+    /// 403 re-reads the key from Key Vault once per delivery; 429, 500, 502, 503, 504 and connection faults are transient.
+    /// </summary>
+    private sealed class Post(DataCollectorSink sink, RecordBatch batch, int number, int count, DeliveryState state) : SignedCall<WorkspaceKey, Outcome>
+    {
+        public override ValueTask<WorkspaceKey> AuthorizeAsync(CancellationToken cancellationToken) => sink._keys.GetKeyAsync(cancellationToken);
+
+        public override async Task<AttemptOutcome<Outcome>> SendAsync(WorkspaceKey credential, AttemptContext context, CancellationToken cancellationToken)
+        {
+            var outcome = await sink.SendOnceAsync(state, batch, credential, cancellationToken).ConfigureAwait(false);
+            var verdict = outcome.Status switch
             {
-                return null;
-            }
+                HttpStatusCode.OK => AttemptVerdict.Accepted,
+                HttpStatusCode.Forbidden => state.KeyReread ? AttemptVerdict.Permanent : AttemptVerdict.Reauthorize,
+                null => AttemptVerdict.Transient,
+                { } status => RetryRules.IsRetryable(status) ? AttemptVerdict.Transient : AttemptVerdict.Permanent,
+            };
+            return new(verdict, outcome, outcome.RetryAfter);
+        }
 
-            if (outcome.Status == HttpStatusCode.Forbidden)
-            {
-                if (state.KeyReread)
-                {
-                    return $"Data Collector answered 403 {outcome.Code}: workspace key rejected after re-reading it from Key Vault (secret '{_options.WorkspaceKeySecretName}' in {_options.KeyVaultUri}); check that the secret holds the key of workspace {_options.WorkspaceId}.";
-                }
+        public override ValueTask ReauthorizeAsync(WorkspaceKey rejected)
+        {
+            state.KeyReread = true;
+            sink._keys.Invalidate();
+            return ValueTask.CompletedTask;
+        }
 
-                _logger.LogWarning("Data Collector answered 403 {ErrorCode} to batch {Batch}/{Batches}; re-reading the workspace key from Key Vault once", outcome.Code, number, count);
-                state.KeyReread = true;
-                _keys.Invalidate();
-                state.Tally.Retried();
-                attempt--;
-                continue;
-            }
-
-            var retryable = outcome.Status is not { } status || RetryRules.IsRetryable(status);
-            var description = outcome.Describe();
-            if (!retryable || attempt >= _delivery.MaxAttempts)
-            {
-                return retryable
-                    ? $"Data Collector batch {number}/{count} failed after {attempt} attempt(s): {description}."
-                    : $"Data Collector refused batch {number}/{count}: {description}.";
-            }
-
-            var delay = Backoff.Next(attempt, outcome.RetryAfter, _delivery.RetryBaseDelay, _delivery.RetryMaxDelay);
-            _logger.LogWarning(
-                "Data Collector batch {Batch}/{Batches} attempt {Attempt}/{MaxAttempts}: {Outcome}; retrying in {DelayMs} ms",
-                number, count, attempt, _delivery.MaxAttempts, description, delay.TotalMilliseconds);
+        public override void OnRetry(AttemptVerdict why, Outcome outcome, AttemptContext context, TimeSpan delay)
+        {
             state.Tally.Retried();
-            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (why == AttemptVerdict.Reauthorize)
+            {
+                sink._logger.LogWarning("Data Collector answered 403 {ErrorCode} to batch {Batch}/{Batches}; re-reading the workspace key from Key Vault once", outcome.Code, number, count);
+                return;
+            }
+
+            sink._logger.LogWarning(
+                "Data Collector batch {Batch}/{Batches} attempt {Attempt}/{MaxAttempts}: {Outcome}; retrying in {DelayMs} ms",
+                number, count, context.Attempt, sink._delivery.MaxAttempts, outcome.Describe(), delay.TotalMilliseconds);
         }
     }
 
@@ -248,6 +269,9 @@ public sealed partial class DataCollectorSink : IReportSink
         /// <summary>Set when Key Vault cannot be read: the remaining batches fail with this message without being sent.</summary>
         public string? KeyUnavailable { get; set; }
     }
+
+    /// <summary>Why a batch failed, and whether it may be sent again later.</summary>
+    private sealed record BatchFailure(string Error, bool Resendable);
 
     /// <summary>One attempt's answer: a status (null for a connection fault or timeout), the service's error code and message.</summary>
     private sealed record Outcome(HttpStatusCode? Status, string? Code, string? Message, TimeSpan? RetryAfter)

@@ -13,7 +13,8 @@ public static class DeliveryServiceCollectionExtensions
     /// <summary>
     /// Registers the <see cref="IReportSink"/> chosen by <c>IamKey:Delivery:Sink</c> (<c>DataCollector</c> or
     /// <c>LogsIngestion</c>; resolving it with <c>None</c> throws), its clients and named HTTP clients, and binds and validates
-    /// (at start) <c>IamKey:Delivery</c>, <c>IamKey:DataCollector</c> and <c>IamKey:LogsIngestion</c>.
+    /// (at start) <c>IamKey:Delivery</c> (with the host's <c>functionTimeout</c>, see <see cref="HostFunctionTimeout"/>),
+    /// <c>IamKey:DataCollector</c> and <c>IamKey:LogsIngestion</c>, and the <see cref="DeliveryRecovery"/> pass.
     /// Expects a <see cref="TokenCredential"/> in the container (the composition root registers the app's identity).
     /// </summary>
     public static IServiceCollection AddReportDelivery(this IServiceCollection services, IConfiguration configuration)
@@ -21,7 +22,8 @@ public static class DeliveryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptionsSection<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
+        services.AddOptionsSection<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName)
+            .Configure(options => HostFunctionTimeout.Read(options, configuration));
         services.AddOptionsSection<DataCollectorOptions, DataCollectorOptionsValidator>(configuration, DataCollectorOptions.SectionName);
         services.AddOptionsSection<LogsIngestionOptions, LogsIngestionOptionsValidator>(configuration, LogsIngestionOptions.SectionName);
 
@@ -36,6 +38,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton(CreateLogsIngestionClient);
         services.TryAddSingleton<DataCollectorSink>();
         services.TryAddSingleton<LogsIngestionSink>();
+        services.TryAddSingleton<DeliveryRecovery>();
 
         services.TryAddSingleton<IReportSink>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink switch
         {

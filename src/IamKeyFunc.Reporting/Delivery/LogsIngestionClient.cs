@@ -97,90 +97,109 @@ public class LogsIngestionClient
         return new LogsUploadResult(results);
     }
 
-    /// <summary>One gzip body, retried until accepted or out of attempts.</summary>
+    /// <summary>One gzip body through <see cref="SignedCallLoop"/>, retried until accepted or out of attempts.</summary>
+    /// <exception cref="LogsIngestionException">The body was not accepted (<see cref="LogsIngestionException.IsTransient"/>
+    /// says whether sending it later may succeed), or no token could be had (<see cref="CredentialUnavailable"/>).</exception>
     internal async Task<LogsUploadResponse> UploadCompressedAsync(string ruleId, string streamName, byte[] gzipBody, CancellationToken cancellationToken)
     {
         var uri = new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/dataCollectionRules/{Uri.EscapeDataString(ruleId)}/streams/{Uri.EscapeDataString(streamName)}?api-version={ApiVersion}");
-        var clientRequestId = Guid.NewGuid().ToString();
-        var client = _httpClient();
-        var reauthorized = false;
-        for (var attempt = 1; ; attempt++)
+        var upload = new Upload(this, uri, streamName, gzipBody, Guid.NewGuid().ToString());
+        var schedule = new RetrySchedule(_options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, BackoffJitter.RetryAfterOrProportional);
+        var result = await SignedCallLoop.RunAsync(upload, schedule, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        if (result.Last.Response is { } response)
         {
-            var token = await GetTokenAsync(clientRequestId, attempt, cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            request.Headers.TryAddWithoutValidation("x-ms-client-request-id", clientRequestId);
-            request.Content = ExactContent.Json(gzipBody);
-            request.Content.Headers.ContentEncoding.Add("gzip");
-
-            LogsIngestionException failure;
-            TimeSpan? retryAfter = null;
-            var retryable = true;
-            try
-            {
-                using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                var requestId = response.Headers.TryGetValues("x-ms-request-id", out var ids) ? ids.FirstOrDefault() : null;
-                if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.OK)
-                {
-                    return new LogsUploadResponse((int)response.StatusCode, clientRequestId, requestId, attempt);
-                }
-
-                failure = await ReadErrorAsync(response, requestId ?? clientRequestId, attempt, token, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.Unauthorized && !reauthorized)
-                {
-                    // A token revoked or expired early: get a new one, once, without spending an attempt.
-                    reauthorized = true;
-                    _tokens.Invalidate();
-                    attempt--;
-                    continue;
-                }
-
-                retryable = RetryRules.IsRetryable(response.StatusCode);
-                retryAfter = RetryAfter.Read(response, _options.TimeProvider.GetUtcNow());
-            }
-            catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
-            {
-                failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {ex.Message}", 0, ex.GetType().Name, clientRequestId, ex)
-                {
-                    Attempts = attempt,
-                };
-            }
-
-            if (!retryable || attempt >= _options.MaxAttempts)
-            {
-                _options.Logger.LogError("Logs Ingestion upload to stream {Stream} failed after {Attempts} attempt(s): {Error}", streamName, attempt, failure.Message);
-                throw failure;
-            }
-
-            var delay = Backoff.Next(attempt, retryAfter, _options.RetryBaseDelay, _options.RetryMaxDelay);
-            _options.Logger.LogWarning(
-                "Logs Ingestion upload to stream {Stream} attempt {Attempt}/{MaxAttempts}: {Error}; retrying in {DelayMs} ms",
-                streamName, attempt, _options.MaxAttempts, failure.Message, delay.TotalMilliseconds);
-            await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            return response;
         }
+
+        var failure = result.Last.Failure!;
+        failure.IsTransient = result.Verdict == AttemptVerdict.Transient;
+        _options.Logger.LogError("Logs Ingestion upload to stream {Stream} failed after {Attempts} attempt(s): {Error}", streamName, result.Attempts, failure.Message);
+        throw failure;
     }
 
     internal const string CredentialUnavailable = "CredentialUnavailable";
 
-    private async ValueTask<string> GetTokenAsync(string clientRequestId, int attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// One upload, attempt by attempt, with a bearer token from the cache: 204 (or 200) is accepted; 401 drops the token
+    /// and gets a new one once (a token revoked or expired early); 429, 5xx, connection faults and timeouts are transient.
+    /// </summary>
+    private sealed class Upload(LogsIngestionClient client, Uri uri, string streamName, byte[] gzipBody, string clientRequestId) : SignedCall<string, UploadAttempt>
     {
-        try
+        private int _sent;
+
+        public override async ValueTask<string> AuthorizeAsync(CancellationToken cancellationToken)
         {
-            return await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw new LogsIngestionException(
-                $"Could not get a token for {_options.Audience} to call Logs Ingestion ({ex.GetType().Name}); check the managed identity and IamKey:LogsIngestion:Audience.",
-                0,
-                CredentialUnavailable,
-                clientRequestId,
-                ex)
+            try
             {
-                Attempts = attempt - 1,
-            };
+                return await client._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationFailedException ex)
+            {
+                throw new LogsIngestionException(
+                    $"Could not get a token for {client._options.Audience} to call Logs Ingestion ({ex.GetType().Name}); check the managed identity and IamKey:LogsIngestion:Audience.",
+                    0,
+                    CredentialUnavailable,
+                    clientRequestId,
+                    ex)
+                {
+                    Attempts = _sent,
+                    IsTransient = true,
+                };
+            }
+        }
+
+        public override async Task<AttemptOutcome<UploadAttempt>> SendAsync(string credential, AttemptContext context, CancellationToken cancellationToken)
+        {
+            _sent = context.Attempt;
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+            request.Headers.TryAddWithoutValidation("x-ms-client-request-id", clientRequestId);
+            request.Content = ExactContent.Json(gzipBody);
+            request.Content.Headers.ContentEncoding.Add("gzip");
+            try
+            {
+                using var response = await client._httpClient().SendAsync(request, cancellationToken).ConfigureAwait(false);
+                var requestId = response.Headers.TryGetValues("x-ms-request-id", out var ids) ? ids.FirstOrDefault() : null;
+                if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.OK)
+                {
+                    return new(AttemptVerdict.Accepted, new UploadAttempt(new LogsUploadResponse((int)response.StatusCode, clientRequestId, requestId, context.Attempt), null));
+                }
+
+                var failure = await ReadErrorAsync(response, requestId ?? clientRequestId, context.Attempt, credential, cancellationToken).ConfigureAwait(false);
+                var verdict = response.StatusCode == HttpStatusCode.Unauthorized ? AttemptVerdict.Reauthorize
+                    : RetryRules.IsRetryable(response.StatusCode) ? AttemptVerdict.Transient
+                    : AttemptVerdict.Permanent;
+                return new(verdict, new UploadAttempt(null, failure), RetryAfter.Read(response, client._options.TimeProvider.GetUtcNow()));
+            }
+            catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
+            {
+                var failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {MessageText.Redact(ex.Message, credential)}", 0, ex.GetType().Name, clientRequestId, ex)
+                {
+                    Attempts = context.Attempt,
+                };
+                return new(AttemptVerdict.Transient, new UploadAttempt(null, failure));
+            }
+        }
+
+        public override ValueTask ReauthorizeAsync(string rejected)
+        {
+            client._tokens.Invalidate();
+            return ValueTask.CompletedTask;
+        }
+
+        public override void OnRetry(AttemptVerdict why, UploadAttempt outcome, AttemptContext context, TimeSpan delay)
+        {
+            if (why == AttemptVerdict.Transient)
+            {
+                client._options.Logger.LogWarning(
+                    "Logs Ingestion upload to stream {Stream} attempt {Attempt}/{MaxAttempts}: {Error}; retrying in {DelayMs} ms",
+                    streamName, context.Attempt, client._options.MaxAttempts, outcome.Failure!.Message, delay.TotalMilliseconds);
+            }
         }
     }
+
+    /// <summary>One attempt: the accepted response, or the failure it carried.</summary>
+    private sealed record UploadAttempt(LogsUploadResponse? Response, LogsIngestionException? Failure);
 
     /// <summary>The service's error; its text is redacted against the request's bearer <paramref name="token"/> (an answer may echo it, whole or in part).</summary>
     private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, string token, CancellationToken cancellationToken)

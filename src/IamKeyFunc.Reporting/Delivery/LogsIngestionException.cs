@@ -15,4 +15,10 @@ public sealed class LogsIngestionException : ServiceException
 
     /// <summary>Requests made before giving up (0 when nothing was sent).</summary>
     public int Attempts { get; internal set; }
+
+    /// <summary>
+    /// True when sending the same body later may succeed: the attempts ran out on throttling, server faults, timeouts or
+    /// connection faults, or no token could be had. False when the service refused the request itself.
+    /// </summary>
+    public bool IsTransient { get; internal set; }
 }

@@ -45,11 +45,11 @@ public sealed class LogsIngestionSink(
             }
             else if (batch.Attempts == 0 && batch.Error.ErrorCode == "RecordTooLarge")
             {
-                tally.Refused(batch.RecordIndexes.Count, batch.Error.Message);
+                tally.Refused(batch.RecordIndexes[0], batch.Error.Message);
             }
             else
             {
-                tally.BatchFailed(batch.RecordIndexes.Count, batch.Error.Message);
+                tally.BatchFailed(batch.RecordIndexes, batch.Error.Message, batch.Error.IsTransient);
             }
         }
 

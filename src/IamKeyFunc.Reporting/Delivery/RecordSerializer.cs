@@ -29,7 +29,7 @@ internal static class RecordSerializer
 
             if (FindOversizedField(utf8, maxFieldBytes) is { } field)
             {
-                tally.Refused(1, $"Record {i} was not sent: field '{field.Name}' is {field.Bytes} bytes, over the {maxFieldBytes}-byte limit of a field value.");
+                tally.Refused(i, $"Record {i} was not sent: field '{field.Name}' is {field.Bytes} bytes, over the {maxFieldBytes}-byte limit of a field value.");
                 continue;
             }
 

@@ -22,13 +22,14 @@ public static class HistoryServiceCollectionExtensions
     /// <c>IamKey:History:StateDirectory</c> is set, otherwise a <see cref="BlobSnapshotStore"/> in the host's storage
     /// account (connection string, or the app's <see cref="TokenCredential"/> with the identity-based form). The blob
     /// client sends through <see cref="HttpClientName"/>; the Azure SDK pipeline retries with the
-    /// <c>IamKey:Delivery</c> attempts and delays, like Key Vault.
+    /// <c>IamKey:StateStorage</c> attempts and delays.
     /// </summary>
     public static IServiceCollection AddKeyHistory(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptionsSection<HistoryOptions, HistoryOptionsValidator>(configuration, HistoryOptions.SectionName)
             .Configure(options => ReadHostStorage(options, configuration));
+        services.AddOptionsSection<StateStorageOptions, StateStorageOptionsValidator>(configuration, StateStorageOptions.SectionName);
         services.AddHttpClient(HttpClientName);
         services.TryAddSingleton(CreateStore);
         services.TryAddSingleton(sp => new KeyHistory(
@@ -63,13 +64,13 @@ public static class HistoryServiceCollectionExtensions
             return new FolderSnapshotStore(options.StateDirectory!, services.GetService<TimeProvider>());
         }
 
-        var delivery = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+        var state = services.GetRequiredService<IOptions<StateStorageOptions>>().Value;
         var clientOptions = new BlobClientOptions
         {
             Transport = new HttpClientTransport(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)),
         };
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;
-        AzureSdkRetry.Apply(clientOptions.Retry, delivery);
+        AzureSdkRetry.Apply(clientOptions.Retry, state);
 
         var client = options.StorageConnectionString is { } connectionString
             ? new BlobServiceClient(connectionString, clientOptions)

@@ -32,24 +32,48 @@ public sealed record AccountOutcome(RunSummary Summary, IReadOnlyList<KeyRecord>
     internal static AccountOutcome Skipped(RunSummary summary) => new(summary, [], null, NoExemptions);
 
     /// <summary>
-    /// After the account's key records were handed to the sink: a summary must not say <c>Succeeded</c> for an account
-    /// whose key rows did not all arrive. It becomes <c>Failed</c> with <see cref="AccountPass.KeysNotDeliveredCode"/>
-    /// and how many of its records were lost.
+    /// After the account's key records were handed to the sink (and, when some failed, after the run's recovery pass):
+    /// a summary must not say <c>Succeeded</c> for an account whose key rows did not all arrive. It becomes <c>Failed</c>
+    /// with <see cref="AccountPass.KeysNotDeliveredCode"/> and how many of its records were lost. An account whose rows
+    /// all arrived, some only through the recovery pass, stays <c>Succeeded</c> with the warning
+    /// <see cref="AccountPass.KeysRecoveredCode"/> saying how many.
     /// </summary>
     public AccountOutcome WithKeyDelivery(DeliveryResult keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return keys.Succeeded || !Summary.Is(AccountStatus.Succeeded)
-            ? this
-            : this with
+        if (!Summary.Is(AccountStatus.Succeeded))
+        {
+            return this;
+        }
+
+        if (!keys.Succeeded)
+        {
+            var recovered = keys.Recovered > 0 ? $" ({keys.Recovered} more were delivered by the recovery pass)" : "";
+            return this with
             {
                 Summary = Summary with
                 {
                     Status = AccountStatus.Failed.ToColumn(),
                     ErrorCode = AccountPass.KeysNotDeliveredCode,
-                    ErrorMessage = $"{keys.Failed} of the account's {keys.Records} key records were not delivered: {keys.Error}",
+                    ErrorMessage = $"{keys.Failed} of the account's {keys.Records} key records were not delivered{recovered}: {keys.Error}",
                 },
             };
+        }
+
+        if (keys.Recovered == 0)
+        {
+            return this;
+        }
+
+        var note = $"{keys.Recovered} of the account's {keys.Records} key records failed their first send and were delivered by the run's recovery pass.";
+        return this with
+        {
+            Summary = Summary with
+            {
+                ErrorCode = Summary.ErrorCode is { } code ? $"{code},{AccountPass.KeysRecoveredCode}" : AccountPass.KeysRecoveredCode,
+                ErrorMessage = Summary.ErrorMessage is { } message ? $"{message} {note}" : note,
+            },
+        };
     }
 }
 
@@ -73,6 +97,9 @@ public class AccountPass
 
     /// <summary>The code of an account whose key records did not all reach the sink.</summary>
     public const string KeysNotDeliveredCode = "KeyRecordsNotDelivered";
+
+    /// <summary>The warning code of a succeeded account whose key records all arrived, some through the recovery pass.</summary>
+    public const string KeysRecoveredCode = "KeyRecordsRecovered";
 
     /// <summary>The code of an account left out by the request (refresh <c>?account=</c>, <c>collect --account</c>).</summary>
     public const string NotRequestedCode = "NotRequested";

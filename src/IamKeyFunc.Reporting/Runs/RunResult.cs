@@ -45,6 +45,15 @@ public sealed record RunResult
     /// <summary>The snapshots written for the change history; null when none were due (dry runs, no sink, history off, or a delivery failed).</summary>
     public HistorySave? History { get; init; }
 
+    /// <summary>What the recovery pass did; null when it was not set up (no <see cref="DeliveryRecovery"/>), on dry runs and without a sink.</summary>
+    public RunRecovery? Recovery { get; init; }
+
+    /// <summary>Failed batches (key records, change events, run summaries) the recovery pass delivered whole.</summary>
+    public int RecoveredBatches => (KeyDelivery?.RecoveredBatches ?? 0) + (EventDelivery?.RecoveredBatches ?? 0) + (SummaryDelivery?.RecoveredBatches ?? 0);
+
+    /// <summary>Records the recovery pass delivered, over the three tables.</summary>
+    public int RecoveredRecords => (KeyDelivery?.Recovered ?? 0) + (EventDelivery?.Recovered ?? 0) + (SummaryDelivery?.Recovered ?? 0);
+
     /// <summary>Why the run's accounts could not be resolved (see <c>AccountDirectory</c>); empty when they were. Nothing is collected or sent then.</summary>
     public IReadOnlyList<string> AccountErrors { get; init; } = [];
 
@@ -56,6 +65,33 @@ public sealed record RunResult
 
     /// <summary>Key records, change events and run summaries that failed delivery.</summary>
     public int RecordsFailed => (KeyDelivery?.Failed ?? 0) + (EventDelivery?.Failed ?? 0) + (SummaryDelivery?.Failed ?? 0);
+}
+
+/// <summary>The recovery pass of one run, over its passes (key records and events, then the summaries).</summary>
+/// <param name="Budget">The run's time budget (<c>IamKey:Delivery:RunTimeBudget</c>, resolved).</param>
+/// <param name="Batches">Failed batches that entered the pass.</param>
+/// <param name="RecoveredBatches">Of those, the batches delivered whole.</param>
+/// <param name="Rounds">Rounds of sends.</param>
+/// <param name="DeadlineReached">True when the pass stopped at the deadline with batches still undelivered.</param>
+/// <param name="Duration">Time spent in the pass.</param>
+public sealed record RunRecovery(TimeSpan Budget, int Batches, int RecoveredBatches, int Rounds, bool DeadlineReached, TimeSpan Duration)
+{
+    /// <summary>When the last pass that sent anything ended; null when none did.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>The passes as one; null without a recovery pass (<paramref name="budget"/> null).</summary>
+    public static RunRecovery? Of(IReadOnlyList<RecoveryResult> passes, TimeSpan? budget) => budget is { } b
+        ? new RunRecovery(
+            b,
+            passes.Sum(p => p.Batches.Count),
+            passes.Sum(p => p.RecoveredBatches),
+            passes.Sum(p => p.Rounds),
+            passes.Any(p => p.DeadlineReached),
+            passes.Aggregate(TimeSpan.Zero, (total, p) => total + p.Duration))
+        {
+            EndedAt = passes.Where(p => p.Rounds > 0).Max(p => p.EndedAt),
+        }
+        : null;
 }
 
 public enum RunStatus

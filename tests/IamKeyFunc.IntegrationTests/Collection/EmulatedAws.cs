@@ -60,9 +60,15 @@ internal sealed class EmulatedAws : IAsyncDisposable
         TimeProvider.System.GetUtcNow());
 
     /// <summary>Starts the emulator and the stack; <paramref name="settings"/> adds or overrides <c>IamKey:*</c> settings.</summary>
-    /// <param name="azure">Where tokens for anything but AWS come from (Key Vault, Logs Ingestion), and the test wiring for the Azure fakes.</param>
+    /// <param name="azure">Where tokens for anything but AWS come from (Key Vault, Logs Ingestion), and the test wiring for the
+    /// Azure fakes; its settings come first, so <paramref name="settings"/> can override them (e.g. the delivery attempts).</param>
+    /// <param name="configure">Test-only service changes (internal limits such as the Logs Ingestion request size).</param>
     public static async Task<EmulatedAws> StartAsync(
-        EmulatorScenario scenario, Action<EmulatorOptions>? emulatorOptions = null, IReadOnlyDictionary<string, string?>? settings = null, AzureFakes? azure = null)
+        EmulatorScenario scenario,
+        Action<EmulatorOptions>? emulatorOptions = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        AzureFakes? azure = null,
+        Action<IServiceCollection>? configure = null)
     {
         var options = new EmulatorOptions();
         emulatorOptions?.Invoke(options);
@@ -73,8 +79,9 @@ internal sealed class EmulatedAws : IAsyncDisposable
             .AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
             .AddSingleton<TokenCredential>(new EmulatorTokenCredential(scenario, azure?.CreateCredential()));
         azure?.ConfigureServices(services);
-        services.AddIamKeyReporting(Configuration(emulator, azure is null ? settings : settings?.Concat(azure.Settings()) ?? azure.Settings()));
+        services.AddIamKeyReporting(Configuration(emulator, azure is null ? settings : azure.Settings().Concat(settings ?? new Dictionary<string, string?>())));
         services.AddHttpClient(IamClientFactory.HttpClientName).AddHttpMessageHandler(() => new IamRequestHandler(hook));
+        configure?.Invoke(services);
         return new EmulatedAws(emulator, services.BuildServiceProvider(), logs, hook);
     }
 

@@ -169,7 +169,7 @@ public sealed partial class FakeDataCollector : LoopbackService
             return (404, "NotFound", "The URL is not a Data Collector API endpoint.", null, 0);
         }
 
-        if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
+        if (await Faults.ApplyAsync(context.RequestAborted, new FaultRequest(logType, () => Encoding.UTF8.GetString(body))) is { } fault)
         {
             AddFaultHeader(context, fault);
             var faultCode = fault.Status switch { 429 => "TooManyRequests", 503 => "ServiceUnavailable", _ => "UnspecifiedError" };

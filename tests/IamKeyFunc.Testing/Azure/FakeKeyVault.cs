@@ -77,7 +77,7 @@ public sealed class FakeKeyVault : LoopbackService
             return;
         }
 
-        if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
+        if (await Faults.ApplyAsync(context.RequestAborted, new FaultRequest(null, () => context.Request.Path.Value ?? "")) is { } fault)
         {
             await Answer(context, fault.Status, fault.Status == 429 ? "Throttled" : "InternalServerError", "Injected fault.", fault.RetryAfterSeconds);
             return;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -92,7 +93,7 @@ public sealed class FakeLogsIngestion : LoopbackService
             return Fail(401, "InvalidAuthenticationToken", $"The access token is invalid: {reason}.");
         }
 
-        if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
+        if (await Faults.ApplyAsync(context.RequestAborted, new FaultRequest(stream, () => Encoding.UTF8.GetString(encoding == "gzip" ? Gunzip(body) : body))) is { } fault)
         {
             AddFaultHeader(context, fault);
             return (fault.Status, fault.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", fault.MessageFor(BearerToken(request) ?? ""), fault.RetryAfterSeconds, 0, 0);

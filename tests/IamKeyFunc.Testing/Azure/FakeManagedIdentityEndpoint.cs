@@ -141,7 +141,7 @@ public sealed class FakeManagedIdentityEndpoint : LoopbackService
             return (400, Error(400, $"Identity not found: no user-assigned identity with client ID {clientId} is assigned to this app."), null);
         }
 
-        if (await Faults.ApplyAsync(context.RequestAborted) is { } fault)
+        if (await Faults.ApplyAsync(context.RequestAborted, new FaultRequest(null, () => context.Request.Path.Value ?? "")) is { } fault)
         {
             return (fault.Status, Error(fault.Status, "Injected fault."), fault.RetryAfterSeconds);
         }

@@ -182,7 +182,8 @@ public sealed class DataCollectorSinkTests
 
         var result = await host.Sink.SendKeyRecordsAsync(SampleRecords.Keys(4));
 
-        Assert.Equal(new DeliveryResult(4, 0, 4, 1, 1, 0, 0, result.Error), result);
+        // Refused, so never sent again.
+        Assert.Equal(new DeliveryResult(4, 0, 4, 1, 1, 0, 0, result.Error) { Failures = [new FailedBatch([0, 1, 2, 3], Resendable: false, result.Error!)] }, result);
         Assert.Contains("refused batch 1/1: 400", result.Error, StringComparison.Ordinal);
         Assert.Single(fakes.DataCollector.Posts);
     }
@@ -212,7 +213,8 @@ public sealed class DataCollectorSinkTests
 
         var result = await host.Sink.SendKeyRecordsAsync(SampleRecords.Keys(3));
 
-        Assert.Equal(new DeliveryResult(3, 0, 3, 1, 1, 0, 2, result.Error), result);
+        // Out of attempts on connection faults: the recovery pass may send the batch again.
+        Assert.Equal(new DeliveryResult(3, 0, 3, 1, 1, 0, 2, result.Error) { Failures = [new FailedBatch([0, 1, 2], Resendable: true, result.Error!)] }, result);
         Assert.Contains("HttpRequestException", result.Error, StringComparison.Ordinal);
     }
 

@@ -43,6 +43,11 @@ public sealed partial class AppSettingsTests
         ["IamKey__Delivery__RetryBaseDelay"] = "tuning",
         ["IamKey__Delivery__RetryMaxDelay"] = "tuning",
         ["IamKey__Delivery__RequestTimeout"] = "tuning",
+        ["IamKey__Delivery__RunTimeBudget"] = "default: 90 % of host.json's functionTimeout",
+        ["IamKey__StateStorage__MaxAttempts"] = "tuning",
+        ["IamKey__StateStorage__RetryBaseDelay"] = "tuning",
+        ["IamKey__StateStorage__RetryMaxDelay"] = "tuning",
+        ["IamKey__StateStorage__RequestTimeout"] = "tuning",
         ["IamKey__DataCollector__KeyCacheDuration"] = "tuning",
         // Public-cloud endpoints derived from the workspace ID / the cloud; set them by hand in sovereign clouds.
         ["IamKey__DataCollector__Endpoint"] = "default: https://{WorkspaceId}.ods.opinsights.azure.com",

@@ -78,60 +78,81 @@ public sealed partial class AwsRequestPipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(protocol);
-        int sent = 0;
-        int transientFailures = 0;
-        bool credentialsRefreshed = false;
-        bool clockCorrected = false;
-        while (true)
+        var schedule = new RetrySchedule(_options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, BackoffJitter.Full);
+        var result = await SignedCallLoop.RunAsync(new Call(this, request, protocol), schedule, _timeProvider, cancellationToken).ConfigureAwait(false);
+        return result.Last.Response ?? throw Fail(protocol, request.Operation, result.Last, result.Sent);
+    }
+
+    /// <summary>
+    /// One request through <see cref="SignedCallLoop"/>. The pacer's lease is held through the backoff: while the
+    /// service throttles, the account's request rate drops, not only its concurrency. <c>ExpiredToken</c> refreshes the
+    /// credentials once; an answer rejecting the request's time corrects the clock once; throttling, 5xx, timeouts and
+    /// connection faults are transient.
+    /// </summary>
+    private sealed class Call(AwsRequestPipeline pipeline, AwsRequest request, IAwsProtocol protocol) : SignedCall<ImmutableCredentials, Attempt>
+    {
+        private IDisposable? _lease;
+
+        public override async ValueTask<IDisposable?> BeginAttemptAsync(CancellationToken cancellationToken)
         {
-            // The lease is held through the backoff below: while the service throttles, the account's request rate
-            // drops, not only its concurrency.
-            using var lease = await _pacer.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            var credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
-            sent++;
-            var attempt = await SendOnceAsync(request, protocol, credentials, cancellationToken).ConfigureAwait(false);
-            if (attempt.Response is { } response)
+            _lease = await pipeline._pacer.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            return _lease;
+        }
+
+        public override async ValueTask<ImmutableCredentials> AuthorizeAsync(CancellationToken cancellationToken) =>
+            await pipeline._credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+
+        public override async Task<AttemptOutcome<Attempt>> SendAsync(ImmutableCredentials credential, AttemptContext context, CancellationToken cancellationToken)
+        {
+            var attempt = await pipeline.SendOnceAsync(request, protocol, credential, cancellationToken).ConfigureAwait(false);
+            var lease = _lease!;
+            if (attempt.Response is not null)
             {
-                _pacer.OnSuccess(lease);
-                return response;
+                pipeline._pacer.OnSuccess(lease);
+                return new(AttemptVerdict.Accepted, attempt);
             }
 
             var error = attempt.Error!;
             if (RetryRules.IsThrottling(error.Code, attempt.Status))
             {
-                Stats.RecordThrottled();
-                _pacer.OnThrottled(lease);
+                pipeline.Stats.RecordThrottled();
+                pipeline._pacer.OnThrottled(lease);
             }
 
             if (error.Code is AwsPipelineErrorCodes.ExpiredToken or AwsPipelineErrorCodes.ExpiredTokenException
-                && !credentialsRefreshed && _credentials.CanRefresh)
+                && context.CanReauthorize && pipeline._credentials.CanRefresh)
             {
-                credentialsRefreshed = true;
-                Stats.RecordCredentialRefresh();
-                Stats.RecordRetry();
-                LogExpiredToken(protocol.ServiceName, request.Operation, AccountLabel);
-                await _credentials.InvalidateAsync(credentials).ConfigureAwait(false);
-                continue;
+                return new(AttemptVerdict.Reauthorize, attempt);
             }
 
-            if (!clockCorrected && ClockSkew.ErrorCodes.Contains(error.Code)
-                && _clockSkew.TryCorrect(_endpoint.Uri, attempt.SignedAt, attempt.ServerDate, _timeProvider.GetUtcNow()))
+            if (context.CanCorrect && ClockSkew.ErrorCodes.Contains(error.Code)
+                && pipeline._clockSkew.TryCorrect(pipeline._endpoint.Uri, attempt.SignedAt, attempt.ServerDate, pipeline._timeProvider.GetUtcNow()))
             {
-                clockCorrected = true;
-                Stats.RecordRetry();
-                LogClockSkew(protocol.ServiceName, request.Operation, AccountLabel, _clockSkew.OffsetFor(_endpoint.Uri));
-                continue;
+                return new(AttemptVerdict.Correct, attempt);
             }
 
-            if (!RetryRules.IsTransient(error.Code, attempt.Status) || ++transientFailures >= _options.MaxAttempts)
-            {
-                throw Fail(protocol, request.Operation, attempt, sent);
-            }
+            return new(RetryRules.IsTransient(error.Code, attempt.Status) ? AttemptVerdict.Transient : AttemptVerdict.Permanent, attempt);
+        }
 
-            Stats.RecordRetry();
-            var delay = Backoff.FullJitter(transientFailures, _options.RetryBaseDelay, _options.RetryMaxDelay);
-            LogRetry(protocol.ServiceName, request.Operation, AccountLabel, error.Code, attempt.Status, sent, delay);
-            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        public override async ValueTask ReauthorizeAsync(ImmutableCredentials rejected) =>
+            await pipeline._credentials.InvalidateAsync(rejected).ConfigureAwait(false);
+
+        public override void OnRetry(AttemptVerdict why, Attempt outcome, AttemptContext context, TimeSpan delay)
+        {
+            pipeline.Stats.RecordRetry();
+            switch (why)
+            {
+                case AttemptVerdict.Reauthorize:
+                    pipeline.Stats.RecordCredentialRefresh();
+                    pipeline.LogExpiredToken(protocol.ServiceName, request.Operation, pipeline.AccountLabel);
+                    break;
+                case AttemptVerdict.Correct:
+                    pipeline.LogClockSkew(protocol.ServiceName, request.Operation, pipeline.AccountLabel, pipeline._clockSkew.OffsetFor(pipeline._endpoint.Uri));
+                    break;
+                default:
+                    pipeline.LogRetry(protocol.ServiceName, request.Operation, pipeline.AccountLabel, outcome.Error!.Code, outcome.Status, context.Sent, delay);
+                    break;
+            }
         }
     }
 
