@@ -67,6 +67,50 @@ write() {
 }
 
 command -v jq >/dev/null || { echo "jq is required." >&2; exit 2; }
+
+# Every --parameter is checked against the template before anything runs (in a dry run too): its name, its type and
+# the @allowed, @minValue, @maxValue, @minLength and @maxLength of main.bicep (main.json is its build, checked in CI).
+parameter_problem() { # $1: NAME=VALUE; prints what is wrong with it, nothing when it is fine
+  [[ "$1" == ?*=* ]] || { echo "must be NAME=VALUE"; return; }
+  jq -r --arg name "${1%%=*}" --arg value "${1#*=}" '
+    def list: map(tostring) | join(", ");
+    .parameters[$name] as $p
+    | ($p.type // "" | ascii_downcase) as $type
+    | if $p == null then "is not a parameter of infra/azure/main.bicep; its parameters: \(.parameters | keys | list)"
+      elif $type == "int" then
+        if ($value | test("^-?[0-9]+$") | not) then "\($name) must be a whole number"
+        else ($value | tonumber) as $n
+          | if $p.allowedValues and ($p.allowedValues | index($n) | not) then "\($name) must be one of \($p.allowedValues | list)"
+            elif $p.minValue != null and $n < $p.minValue then "\($name) must be at least \($p.minValue)"
+            elif $p.maxValue != null and $n > $p.maxValue then "\($name) must be at most \($p.maxValue)"
+            else empty end
+        end
+      elif $type == "bool" then if $value == "true" or $value == "false" then empty else "\($name) must be true or false" end
+      elif $type == "array" or $type == "object" then
+        if (try ($value | fromjson | type) catch "") == $type then empty else "\($name) must be a JSON \($type)" end
+      elif $p.allowedValues and ($p.allowedValues | index($value) | not) then "\($name) must be one of \($p.allowedValues | list)"
+      elif $p.minLength != null and ($value | length) < $p.minLength then "\($name) must have at least \($p.minLength) character\(if $p.minLength == 1 then "" else "s" end)"
+      elif $p.maxLength != null and ($value | length) > $p.maxLength then "\($name) must have at most \($p.maxLength) character\(if $p.maxLength == 1 then "" else "s" end)"
+      else empty end' infra/azure/main.json
+}
+for parameter in "${extra_parameters[@]}"; do
+  problem="$(parameter_problem "${parameter}")"
+  [[ -z "${problem}" ]] || { echo "--parameter '${parameter}': ${problem}." >&2; exit 2; }
+done
+
+# The HTTP Data Collector API (the default sink, which the design asks for) is retired: say so whenever it is chosen.
+sink_mode="$(jq -r '.parameters.sinkMode.defaultValue' infra/azure/main.json)"
+for parameter in "${extra_parameters[@]}"; do
+  [[ "${parameter}" != sinkMode=* ]] || sink_mode="${parameter#sinkMode=}"
+done
+if [[ "${sink_mode}" == DataCollector ]]; then
+  cat >&2 <<'EOF'
+Note: sinkMode=DataCollector (the default) sends to the HTTP Data Collector API, whose support ended on 2026-09-14: it
+still ingests, but can stop without notice. One setting moves to the Logs Ingestion API: --parameter sinkMode=LogsIngestion
+(a DCR, DCR-based tables and no workspace key; the app setting IamKey__Delivery__Sink=LogsIngestion follows). See the
+README, "Moving off the HTTP Data Collector API".
+EOF
+fi
 # A dry run also works without the Azure CLI or a login (on a fresh clone): it then assumes nothing exists yet.
 azure=true
 if ! command -v az >/dev/null || ! az account show --query id -o tsv >/dev/null 2>&1; then

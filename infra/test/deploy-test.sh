@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs infra/deploy.sh against stand-in az, aws and curl (bin/, recording every call) and checks:
-#   - --dry-run on a fresh state prints every step's command and changes nothing;
+#   - --dry-run on a fresh state prints every step's command and changes nothing, and names the retired Data Collector API;
+#   - a --parameter that main.bicep does not allow (name, type, @allowed, range) stops it before any command, dry run or not;
 #   - the first run makes the writes (resource group, deployment, stack, code, tag, refresh) and prints the summary;
 #   - a second run makes none;
 #   - without AWS credentials the run prints the AWS command and the quick-create link and stops (exit 3) before the
@@ -43,6 +44,28 @@ for command in "+ az group create" "+ az deployment group create" "+ aws cloudfo
 done
 grep -q "fake-function-key" <<<"${out}" && fail "the dry run printed the function key"
 
+# The retired Data Collector API is named when it is chosen (the default), with the one parameter that moves off it.
+expect "Note: sinkMode=DataCollector (the default) sends to the HTTP Data Collector API, whose support ended on 2026-09-14" "${out}"
+expect "--parameter sinkMode=LogsIngestion" "${out}"
+out="$("${deploy}" "${args[@]}" --dry-run --parameter sinkMode=LogsIngestion 2>&1)" || fail "dry run with sinkMode=LogsIngestion failed: ${out}"
+grep -q "Data Collector API" <<<"${out}" && fail "the Logs Ingestion dry run warned about the Data Collector API"
+
+# A --parameter that main.bicep does not allow stops the script before anything runs, in a dry run too.
+for bad in "sinkMode=Foo|sinkMode must be one of DataCollector, LogsIngestion" "sinkMod=LogsIngestion|is not a parameter of infra/azure/main.bicep" \
+  "workspaceRetentionInDays=10|must be at least 30" "createEntraApp=yes|must be true or false" "instanceMemoryMB=1024|must be one of 512, 2048, 4096" \
+  "keyPolicies={}|must be a JSON array" "noequals|must be NAME=VALUE"; do
+  rm -f "${FAKE_STATE}.calls"
+  status=0
+  for dry in --dry-run ""; do
+    out="$("${deploy}" "${args[@]}" ${dry:+"${dry}"} --parameter "${bad%%|*}" 2>&1)" || status=$?
+    [[ "${status}" == 2 ]] || fail "--parameter ${bad%%|*} ${dry}: expected exit 2, got ${status}: ${out}"
+    expect "--parameter '${bad%%|*}': " "${out}"
+    expect "${bad#*|}" "${out}"
+    [[ ! -s "${FAKE_STATE}.calls" ]] || fail "--parameter ${bad%%|*} ${dry}: commands ran before the check: $(cat "${FAKE_STATE}.calls")"
+  done
+done
+[[ "$(writes)" == 0 ]] || fail "a refused --parameter wrote: $(cat "${FAKE_STATE}.writes")"
+
 # First run: the writes, the summary and the link.
 out="$("${deploy}" "${args[@]}" 2>&1)" || fail "first run failed: ${out}"
 first="$(writes)"
@@ -78,4 +101,4 @@ out="$("${deploy}" "${args[@]}" --aws-account-id 111122223333 2>&1)" || fail "re
 [[ "$(tail -n +"$((stopped + 1))" "${FAKE_STATE}.writes" | grep -c "az deployment group create")" == 0 ]] || fail "the resumed run redeployed the Bicep"
 grep -q "config-zip" "${FAKE_STATE}.writes" || fail "the resumed run did not deploy the code"
 
-echo "deploy.sh: dry run printed every step and wrote nothing; ${first} writes on the first run, none on the second; resumed after the AWS side"
+echo "deploy.sh: dry run printed every step and wrote nothing; bad parameters refused before any command; ${first} writes on the first run, none on the second; resumed after the AWS side"

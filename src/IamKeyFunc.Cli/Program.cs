@@ -12,7 +12,7 @@ internal static class Program
         using var cancellation = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Cancel(context, cancellation));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Cancel(context, cancellation));
-        return await IamKeysCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellation.Token);
+        return await IamKeysCommand.InvokeAsync(args, new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellation.Token);
     }
 
     private static void Cancel(PosixSignalContext context, CancellationTokenSource cancellation)

@@ -27,6 +27,7 @@ internal static class Program
             .AddApplicationInsightsTelemetryWorkerService()
             .ConfigureFunctionsApplicationInsights();
         builder.Logging.KeepInformationLogsInApplicationInsights();
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning); // four lines per AWS or Azure call at Information
 
         if (builder.Environment.IsDevelopment())
         {

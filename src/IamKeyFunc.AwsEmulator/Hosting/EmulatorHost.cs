@@ -1,3 +1,4 @@
+using System.Globalization;
 using IamKeyFunc.AwsEmulator.Scenario;
 
 namespace IamKeyFunc.AwsEmulator.Hosting;
@@ -70,10 +71,11 @@ public static class EmulatorHost
         var trust = scenario.CentralRole!.WebIdentity!;
         var members = scenario.Accounts.Where(a => a != central && a.State == EmulatorOrganization.ActiveState).ToList();
         var memberRole = members.SelectMany(a => a.Roles).Select(r => r.Name).FirstOrDefault();
+        var services = scenario.Organization is null ? "STS + IAM" : "STS, IAM, Organizations";
         var lines = new List<string>
         {
-            $"AWS emulator (STS + IAM) listening on {emulator.Endpoint}",
-            $"Scenario '{scenario.Name}': {scenario.Accounts.Count} accounts, {scenario.Accounts.Sum(a => a.Users.Count)} users, {scenario.ExpectedKeys().Count} access keys",
+            $"AWS emulator ({services}) listening on {emulator.Endpoint}",
+            $"Scenario '{Printable(scenario.Name)}': {Counted(scenario.Accounts.Count, "account")}, {Counted(scenario.Accounts.Sum(a => a.Users.Count), "user")}, {Counted(scenario.ExpectedKeys().Count, "access key")}",
             "",
             "Settings (local.settings.json \"Values\", or environment variables):",
             $"  IamKey__Aws__RoleArn={scenario.CentralRoleArn}",
@@ -87,6 +89,14 @@ public static class EmulatorHost
             lines.Add($"  IamKey__Aws__MemberRoleName={memberRole}");
         }
 
+        if (scenario.Organization is { } organization)
+        {
+            lines.Add("");
+            lines.Add($"Or find the accounts through AWS Organizations ({Printable(organization.Id)}, served here too) instead of listing them; add:");
+            lines.Add("  IamKey__Aws__Discovery__Source=Organizations");
+            lines.Add($"  IamKey__Aws__Discovery__Endpoint={emulator.Endpoint}");
+        }
+
         lines.Add("");
         lines.Add($"Web-identity trust: issuer {scenario.Oidc.Issuer}, audience {trust.Audience}, subject {string.Join(" or ", trust.Subjects)}.");
         lines.Add("The emulator checks token claims, not signatures: an Entra token with that issuer, audience and subject is accepted");
@@ -94,7 +104,8 @@ public static class EmulatorHost
         foreach (var account in scenario.Accounts)
         {
             var denied = account != central && !account.Roles.Any(r => r.TrustedPrincipalArns.Contains(scenario.CentralRoleArn, StringComparer.OrdinalIgnoreCase));
-            lines.Add($"  account {account.AccountId} ({account.Alias ?? "no alias"}): {account.Users.Count} users{(denied ? ", member role does NOT trust the central role (AccessDenied)" : "")}");
+            var name = account.Alias ?? account.Name;
+            lines.Add($"  account {Printable(account.AccountId)}{(name is null ? "" : $" ({Printable(name)})")}: {Counted(account.Users.Count, "user")}{(account.State == EmulatorOrganization.ActiveState ? "" : $", {Printable(account.State)}")}{(denied ? ", member role does NOT trust the central role (AccessDenied)" : "")}");
         }
 
         if (includeToken)
@@ -109,6 +120,14 @@ public static class EmulatorHost
         lines.Add("Press Ctrl+C to stop.");
         return string.Join(Environment.NewLine, lines);
     }
+
+    private static string Counted(int count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
+    /// <summary>A scenario's text with its control characters (C0, DEL, C1, bidirectional controls) escaped, so a scenario file cannot drive the terminal.</summary>
+    private static string Printable(string text) => string.Concat(text.Select(c =>
+        c is < ' ' or '\u007F' or (>= '\u0080' and <= '\u009F') or '\u061C' or '\u200E' or '\u200F' or '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')
+            ? string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}")
+            : c.ToString()));
 
     private static EmulatorScenario BuildScenario(EmulatorHostSettings settings, DateTimeOffset now)
     {

@@ -7,7 +7,6 @@ using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Configuration;
 using IamKeyFunc.Reporting.Errors;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -30,10 +29,10 @@ internal static class AccountsCommand
 
     internal static async Task<int> RunAsync(FileInfo? config, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        await using var services = CliHost.BuildServices(CliHost.BuildConfiguration(config), LogLevel.Error);
+        await using var services = CliHost.BuildServices(CliHost.BuildConfiguration(config), CliHost.QuietLogLevel);
         if (CliHost.Validate(services) is { Count: > 0 } failures)
         {
-            ValidateConfigCommand.WriteFailures(CliConsole.Over(error), failures);
+            CliErrors.WriteConfigurationFailures(CliConsole.Over(error), failures);
             return ExitCodes.Failed;
         }
 
@@ -45,7 +44,7 @@ internal static class AccountsCommand
             var table = new Table().AddColumns("Account", "Role");
             foreach (var session in sessions.Sessions)
             {
-                table.AddRow(Markup.Escape(session.AccountId), Markup.Escape(session.RoleArn));
+                table.AddRow(TerminalText.Markup(session.AccountId), TerminalText.Markup(session.RoleArn));
             }
 
             console.Write(table);
@@ -60,7 +59,7 @@ internal static class AccountsCommand
         }
         catch (ServiceException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            CliConsole.Over(error).MarkupLineInterpolated($"[red]AWS Organizations discovery with {source.CallerRoleArn} failed: {ex.ErrorCode}: {CliErrors.Clean(ex.Message)}[/]");
+            CliErrors.Write(CliConsole.Over(error), $"AWS Organizations discovery with {source.CallerRoleArn} failed: {ex.ErrorCode}: {ex.Message}");
             return ExitCodes.Failed;
         }
 
@@ -71,25 +70,25 @@ internal static class AccountsCommand
     internal static void WriteDecisions(IAnsiConsole console, DiscoveryResult result, AwsSessionProvider sessions)
     {
         var included = result.Decisions.Count(d => d.Included);
-        console.MarkupLineInterpolated(
-            $"Organization {result.OrganizationId}: {result.Decisions.Count} accounts discovered, {included} included, {result.Decisions.Count - included} excluded ({result.TotalCalls} Organizations calls).");
+        console.MarkupLine(
+            $"Organization {TerminalText.Markup(result.OrganizationId)}: {Counted.Of(result.Decisions.Count, "account")} discovered, {included} included, {result.Decisions.Count - included} excluded ({Counted.Of(result.TotalCalls, "Organizations call")}).");
         var table = new Table().AddColumns("Account", "Name", "Organizational unit", "State", "Decision", "Why");
         foreach (var decision in result.Decisions)
         {
             var account = decision.Account;
             table.AddRow(
-                Markup.Escape(account.AccountId),
-                Markup.Escape(account.Name),
-                Markup.Escape(account.OrganizationalUnitPath),
-                Markup.Escape(account.State),
+                TerminalText.Markup(account.AccountId),
+                TerminalText.Markup(account.Name),
+                TerminalText.Markup(account.OrganizationalUnitPath),
+                TerminalText.Markup(account.State),
                 decision.Included ? "[green]included[/]" : "[yellow]excluded[/]",
-                Markup.Escape(decision.Reason));
+                TerminalText.Markup(decision.Reason));
         }
 
         var outside = sessions.Sessions.Where(s => result.Decisions.All(d => d.Account.AccountId != s.AccountId)).ToList();
         foreach (var session in outside)
         {
-            table.AddRow(Markup.Escape(session.AccountId), "", "(not in the organization)", "", "[green]included[/]", "Listed in the settings.");
+            table.AddRow(TerminalText.Markup(session.AccountId), "", "(not in the organization)", "", "[green]included[/]", "Listed in the settings.");
         }
 
         console.Write(table);

@@ -46,10 +46,22 @@ internal static class CollectCommand
         mode.AcceptOnlyFromAmong("live", "report");
         var stateDir = new Option<string?>("--state-dir")
         {
-            Description = "Keep each account's snapshot (for the change events) in this folder. Default: IamKey:History:StateDirectory, else a per-user folder.",
+            Description = "Keep each account's snapshot (for the change events) in this folder. Default: IamKey:History:StateDirectory, else a per-user folder (one per IAM endpoint when IamKey:Aws:IamEndpoint is set, e.g. the emulator).",
         };
+        var findings = new Option<int>("--findings", "-f")
+        {
+            Description = "Show the N riskiest keys with findings after the run (0: only the tally).",
+            DefaultValueFactory = _ => DefaultFindings,
+        };
+        findings.Validators.Add(result =>
+        {
+            if (result.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value < 0)
+            {
+                result.AddError($"--findings needs a non-negative whole number, not {value}.");
+            }
+        });
 
-        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, stateDir };
+        var command = new Command("collect", "Run the inventory now with the configured settings.") { output, dryRun, accounts, mode, stateDir, findings };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Request(
                 parse.GetValue(config),
@@ -57,14 +69,18 @@ internal static class CollectCommand
                 parse.GetValue(dryRun),
                 AccountIds(parse.GetValue(accounts) ?? []),
                 parse.GetValue(mode),
-                parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error,
-                parse.GetValue(stateDir)),
+                parse.GetValue(verbose) ? LogLevel.Information : CliHost.QuietLogLevel,
+                parse.GetValue(stateDir),
+                parse.GetValue(findings)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel, string? StateDirectory = null);
+    /// <summary>How many of the riskiest keys with findings <c>collect</c> shows unless <c>--findings</c> says otherwise.</summary>
+    public const int DefaultFindings = 20;
+
+    internal sealed record Request(FileInfo? Config, string? Output, bool DryRun, IReadOnlyList<string> Accounts, string? Mode, LogLevel LogLevel, string? StateDirectory = null, int Findings = DefaultFindings);
 
     internal static async Task<int> RunAsync(Request request, TextWriter error, CancellationToken cancellationToken)
     {
@@ -90,22 +106,41 @@ internal static class CollectCommand
         await using var services = CliHost.BuildServices(configuration, request.LogLevel);
         if (CliHost.Validate(services) is { Count: > 0 } failures)
         {
-            ValidateConfigCommand.WriteFailures(console, failures);
+            CliErrors.WriteConfigurationFailures(console, failures);
+            return ExitCodes.Failed;
+        }
+
+        if (!request.DryRun && request.Output is null && CliHost.UnreachableSink(services) is { } unreachable)
+        {
+            CliErrors.Write(console, unreachable);
             return ExitCodes.Failed;
         }
 
         await using var file = request.Output is null ? null : OpenOutput(services, request.Output);
+        var digest = new FindingsDigest(request.Findings);
+        var sink = file ?? ConfiguredSink(services);
         var result = await services.GetRequiredService<ReportJob>().RunAsync(
-            new RunRequest(RunTrigger.Cli, request.Accounts.Count == 0 ? null : request.Accounts, request.DryRun, new AccountProgress(console), file),
+            new RunRequest(
+                RunTrigger.Cli,
+                request.Accounts.Count == 0 ? null : request.Accounts,
+                request.DryRun,
+                new AccountProgress(console),
+                sink is null ? null : new DigestingSink(sink, digest)),
             cancellationToken);
         if (result.AccountErrors.Count > 0)
         {
             foreach (var problem in result.AccountErrors)
             {
-                console.MarkupLineInterpolated($"[red]{CliErrors.Clean(problem)}[/]");
+                CliErrors.Write(console, problem);
             }
 
             return ExitCodes.Failed;
+        }
+
+        if (request.DryRun || sink is null)
+        {
+            // Nothing went through the sink: the run kept its records instead.
+            digest.Add(result.Records);
         }
 
         if (request.DryRun && file is not null)
@@ -116,12 +151,13 @@ internal static class CollectCommand
             await file.SendRunSummariesAsync(result.Accounts, cancellationToken);
         }
 
+        RunReport.WriteFindings(console, digest);
         RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
         RunReport.WriteHistory(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
-            console.MarkupLineInterpolated($"Records: {Path.GetFullPath(path)}");
+            console.MarkupLine($"Records: {TerminalText.Markup(Path.GetFullPath(path))}");
         }
 
         return ExitCodes.Of(result);
@@ -152,6 +188,10 @@ internal static class CollectCommand
             throw new CliUserException($"--output '{Path.GetFullPath(path)}' cannot be written: {ex.Message}", ex);
         }
     }
+
+    /// <summary>The configured sink (Data Collector or Logs Ingestion), or null with <c>IamKey:Delivery:Sink = None</c>.</summary>
+    private static IReportSink? ConfiguredSink(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink == SinkMode.None ? null : services.GetRequiredService<IReportSink>();
 
     /// <summary>The nearest existing ancestor of <paramref name="directory"/> when it is a file (so no folder can be made there).</summary>
     private static string? FileInTheWay(string? directory)

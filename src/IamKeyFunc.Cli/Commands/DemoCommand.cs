@@ -5,12 +5,12 @@ using Azure.Core;
 using IamKeyFunc.AwsEmulator;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.Cli.Rendering;
+using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Hosting;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Reporting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace IamKeyFunc.Cli.Commands;
@@ -31,7 +31,7 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--output", "-o")
         {
-            Description = $"Where to write the records (JSON Lines; replaced if it exists). Default: {DefaultOutput}.",
+            Description = "Where to write the records (JSON Lines; replaced if it exists), or - for standard output (the tables then go to standard error).",
             DefaultValueFactory = _ => DefaultOutput,
         };
         var stateDir = new Option<string?>("--state-dir")
@@ -62,15 +62,20 @@ internal static class DemoCommand
 
     private static async Task<int> RunPassesAsync(string output, TextWriter stdout, TextWriter stderr, TimeProvider time, string stateDirectory, CancellationToken cancellationToken)
     {
-        var console = CliConsole.Over(stdout);
+        // With --output - the records are standard output, as with collect, so what people read goes to standard error.
+        var toStandardOutput = output == JsonlFileSink.StandardOutput;
+        var console = CliConsole.Over(toStandardOutput ? stderr : stdout);
         var progress = CliConsole.Over(stderr);
-        var path = Path.GetFullPath(output);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.Delete(path);
+        var path = toStandardOutput ? output : Path.GetFullPath(output);
+        if (!toStandardOutput)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Delete(path);
+        }
 
         var scenario = ScenarioGenerator.SampleOrganization(time.GetUtcNow());
         await using var emulator = await AwsEmulatorServer.StartAsync(scenario, new EmulatorOptions { TimeProvider = time }, cancellationToken);
-        console.MarkupLineInterpolated($"AWS emulator at {emulator.Endpoint}: '{scenario.Name}', {scenario.Accounts.Count} accounts, {scenario.Accounts.Sum(a => a.Users.Count)} users.");
+        console.MarkupLine($"AWS emulator at {emulator.Endpoint}: '{TerminalText.Markup(scenario.Name)}', {Counted.Of(scenario.Accounts.Count, "account")}, {Counted.Of(scenario.Accounts.Sum(a => a.Users.Count), "user")}.");
 
         var settings = Settings(emulator, discover: true);
         settings[$"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}"] = stateDirectory;
@@ -82,7 +87,7 @@ internal static class DemoCommand
         var token = TestJwt.ForScenario(scenario, time.GetUtcNow() + TimeSpan.FromHours(1));
         await using var services = CliHost.BuildServices(
             new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
-            LogLevel.Error,
+            CliHost.QuietLogLevel,
             s =>
             {
                 s.AddSingleton(time);
@@ -91,20 +96,20 @@ internal static class DemoCommand
 
         if (CliHost.Validate(services) is { Count: > 0 } failures)
         {
-            ValidateConfigCommand.WriteFailures(progress, failures);
+            CliErrors.WriteConfigurationFailures(progress, failures);
             return ExitCodes.Failed;
         }
 
         await using var file = CollectCommand.OpenOutput(services, path);
         var job = services.GetRequiredService<ReportJob>();
         var first = await job.RunAsync(new RunRequest(RunTrigger.Cli, Progress: new AccountProgress(progress), Sink: file, KeepRecords: true), cancellationToken);
-        RunReport.WriteFindings(console, first.Records);
+        RunReport.WriteFindings(console, FindingsDigest.Of(first.Records));
         RunReport.WriteCoverage(console, first);
         RunReport.WritePolicies(console, first);
         RunReport.WriteOutcome(console, first);
         console.MarkupLine(first.Events.Count == 0
             ? "First pass: each account's snapshot is its baseline, so there are no change events yet."
-            : $"First pass: {first.Events.Count} changes since the snapshots in {Markup.Escape(stateDirectory)}.");
+            : $"First pass: {Counted.Of(first.Events.Count, "change")} since the snapshots in {TerminalText.Markup(stateDirectory)}.");
         RunReport.WriteEvents(console, first.Events);
 
         ChangeKeys(emulator, time.GetUtcNow());
@@ -117,7 +122,8 @@ internal static class DemoCommand
         var keys = (first.KeyDelivery?.Delivered ?? 0) + (second.KeyDelivery?.Delivered ?? 0);
         var events = (first.EventDelivery?.Delivered ?? 0) + (second.EventDelivery?.Delivered ?? 0);
         var summaries = (first.SummaryDelivery?.Delivered ?? 0) + (second.SummaryDelivery?.Delivered ?? 0);
-        console.MarkupLineInterpolated($"Wrote {keys} key records, {events} change events and {summaries} run summaries (two passes) to [bold]{path}[/]");
+        var destination = toStandardOutput ? "standard output" : $"[bold]{TerminalText.Markup(path)}[/]";
+        console.MarkupLine($"Wrote {Counted.Of(keys, "key record")}, {Counted.Of(events, "change event")} and {Counted.Of(summaries, "run summary", "run summaries")} (two passes) to {destination}.");
         return first.Status == RunStatus.Failed || second.Status == RunStatus.Failed ? ExitCodes.Failed : ExitCodes.Succeeded;
     }
 

@@ -28,7 +28,7 @@ internal static class EmulatorCommand
 
         var command = new Command(
             "emulator",
-            "Run the loopback AWS emulator (STS + IAM) with the sample organization and print the settings to point the Function or the CLI at it. Ctrl+C stops it.")
+            "Run the loopback AWS emulator (STS, IAM, Organizations) with the sample organization and print the settings to point the Function or the CLI at it. Ctrl+C stops it.")
         {
             port, scenario, accounts, users, ous, seed, saveScenario, tenantId, appId, subject, latency, rate, reportDelay,
         };

@@ -38,20 +38,7 @@ internal static class ValidateConfigCommand
     }
 
     /// <summary>One problem is one line; several are a count and one line each, all of them at once.</summary>
-    public static void WriteFailures(IAnsiConsole console, IReadOnlyList<string> failures)
-    {
-        if (failures.Count == 1)
-        {
-            console.MarkupLineInterpolated($"[red]Configuration is invalid:[/] {failures[0]}");
-            return;
-        }
-
-        console.MarkupLine($"[red]Configuration is invalid[/] ({failures.Count} problem{(failures.Count == 1 ? "" : "s")}):");
-        foreach (var failure in failures)
-        {
-            console.MarkupLineInterpolated($"  - {failure}");
-        }
-    }
+    public static void WriteFailures(IAnsiConsole console, IReadOnlyList<string> failures) => CliErrors.WriteConfigurationFailures(console, failures);
 
     private static void WriteSummary(IAnsiConsole console, IServiceProvider services)
     {
@@ -72,6 +59,10 @@ internal static class ValidateConfigCommand
         grid.AddRow("Key policies", Markup.Escape(Policies(services.GetRequiredService<KeyPolicies>())));
         grid.AddRow("Delivery", Markup.Escape(Destination(services, delivery)));
         console.Write(grid);
+        if (delivery.Sink == SinkMode.DataCollector)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(DataCollectorRetirement.Notice)}[/]");
+        }
     }
 
     /// <summary><c>ci (rotate 30 d), prod-cis (CisAwsV7, rotate 90 d), then Default; 1 exemption</c>.</summary>

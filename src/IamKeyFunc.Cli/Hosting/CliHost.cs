@@ -1,6 +1,11 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Azure.Core;
 using IamKeyFunc.Reporting;
-using IamKeyFunc.Reporting.Hosting;
 using IamKeyFunc.Reporting.Configuration;
+using IamKeyFunc.Reporting.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,13 +18,39 @@ namespace IamKeyFunc.Cli.Hosting;
 /// configuration from <c>appsettings.json</c> next to the executable, then environment variables (<c>IamKey__Aws__RoleArn</c>),
 /// then <c>--config FILE</c>, then the command's own options. Logs go to standard error. The change history's snapshots
 /// go to <c>IamKey:History:StateDirectory</c>, or blob storage when <c>AzureWebJobsStorage</c> is configured, or else
-/// <see cref="DefaultStateDirectory"/>.
+/// <see cref="DefaultStateDirectory"/> (a subfolder of it per IAM endpoint, see <see cref="StateDirectoryFor"/>).
 /// </summary>
-internal static class CliHost
+internal static partial class CliHost
 {
+    /// <summary>
+    /// The log level without <c>--verbose</c>: none of the log's lines, because every problem a run has is already on
+    /// the console (the account's progress line, the closing line and its <c>Not delivered</c> line, an <c>error:</c> line).
+    /// </summary>
+    public const LogLevel QuietLogLevel = LogLevel.Critical;
+
     /// <summary>The per-user folder of the snapshots when nothing else is configured: <c>~/.local/share/iamkeys/state</c> on Linux, <c>%LOCALAPPDATA%\iamkeys\state</c> on Windows.</summary>
     public static string DefaultStateDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "iamkeys", "state");
+
+    /// <summary>
+    /// The default snapshot folder for a run against <paramref name="iamEndpoint"/> (<c>IamKey:Aws:IamEndpoint</c>):
+    /// <see cref="DefaultStateDirectory"/> for AWS itself (no endpoint set), else its subfolder
+    /// <c>endpoints/{host}-{port}</c>, so that the snapshots of an emulator (or of a second AWS copy) never mix with
+    /// those of real accounts that have the same IDs. The folder name is built only from a parsed URI's host (letters,
+    /// digits, <c>.</c> and <c>-</c>) and port, never from the setting's text; anything else gets a hash of the text.
+    /// </summary>
+    public static string StateDirectoryFor(string? iamEndpoint)
+    {
+        if (string.IsNullOrWhiteSpace(iamEndpoint))
+        {
+            return DefaultStateDirectory;
+        }
+
+        var name = Uri.TryCreate(iamEndpoint.Trim(), UriKind.Absolute, out var uri) && uri.IdnHost is { Length: > 0 and <= 253 } host && SafeHost().IsMatch(host)
+            ? $"{host.Trim('.').ToLowerInvariant()}-{uri.Port.ToString(CultureInfo.InvariantCulture)}"
+            : "endpoint-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(iamEndpoint.Trim())))[..16];
+        return Path.Combine(DefaultStateDirectory, "endpoints", name);
+    }
 
     public static IConfigurationRoot BuildConfiguration(FileInfo? configFile, IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -36,7 +67,8 @@ internal static class CliHost
         var stateDirectory = $"{HistoryOptions.SectionName}:{nameof(HistoryOptions.StateDirectory)}";
         if (string.IsNullOrWhiteSpace(configuration[stateDirectory]) && !configuration.GetSection(HistoryOptions.HostStorageSetting).Exists())
         {
-            builder.AddInMemoryCollection(new Dictionary<string, string?> { [stateDirectory] = DefaultStateDirectory });
+            var iamEndpoint = configuration[$"{AwsOptions.SectionName}:{nameof(AwsOptions.IamEndpoint)}"];
+            builder.AddInMemoryCollection(new Dictionary<string, string?> { [stateDirectory] = StateDirectoryFor(iamEndpoint) });
             configuration = builder.Build();
         }
 
@@ -53,6 +85,7 @@ internal static class CliHost
         services.AddSingleton(configuration);
         services.AddLogging(logging => logging
             .SetMinimumLevel(logLevel)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning) // four lines per AWS call at Information
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         configure?.Invoke(services);
@@ -75,6 +108,31 @@ internal static class CliHost
         }
     }
 
+    /// <summary>
+    /// Why the configured sink cannot be reached before the run even starts, or null: <c>DataCollector</c> (Key Vault) and
+    /// <c>LogsIngestion</c> (Azure Monitor) need an Azure identity, and <c>IamKey:Identity:DevelopmentToken</c> (the
+    /// emulator's test token) answers only the AWS audience, so every batch would fail after its retries.
+    /// </summary>
+    public static string? UnreachableSink(IServiceProvider services)
+    {
+        var sink = services.GetRequiredService<IOptions<DeliveryOptions>>().Value.Sink;
+        var needs = sink switch
+        {
+            SinkMode.DataCollector => "Key Vault (the workspace key)",
+            SinkMode.LogsIngestion => "Azure Monitor",
+            _ => null,
+        };
+        if (needs is null || services.GetService<TokenCredential>() is not DevelopmentTokenCredential)
+        {
+            return null;
+        }
+
+        var setting = $"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Sink)}";
+        var chosen = services.GetRequiredService<IConfiguration>()[setting] is { Length: > 0 } ? $"{setting} is {sink}" : $"{setting} is {sink} (the default)";
+        return $"{chosen}, which needs an Azure identity for {needs}, but IamKey:Identity:DevelopmentToken only answers the AWS audience: " +
+            $"set {setting}=None to collect only, or write the records to a file with --output FILE.";
+    }
+
     private static IEnumerable<string> Failures(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
@@ -83,4 +141,8 @@ internal static class CliHost
         // Binding errors ("Failed to convert configuration value at 'IamKey:Delivery:Sink' to type ...") name the key.
         _ => [exception.Message],
     };
+
+    /// <summary>A DNS name or an IPv4 address (an IPv6 literal or anything else is hashed instead).</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")]
+    private static partial Regex SafeHost();
 }

@@ -43,11 +43,40 @@ public sealed class LocalDebuggingTests : IDisposable
         Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(state, "aws"), "*.json").Count()); // the baseline of each collected account
     }
 
-    /// <summary>The <c>IamKey__…=value</c> lines and the test token, as a developer would paste them into local.settings.json.</summary>
-    private static Dictionary<string, string?> PrintedSettings(string printed)
+    [Fact]
+    public async Task Accounts_ShouldDiscoverTheOrganization_WithTheDiscoverySettingsItPrints()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var emulatorOutput = new NotifyingWriter("Press Ctrl+C to stop.");
+        var emulator = IamKeysCommand.Create().Parse(["emulator", "--port", "0"])
+            .InvokeAsync(new InvocationConfiguration { Output = emulatorOutput, Error = emulatorOutput }, stop.Token);
+        await emulatorOutput.Seen.WaitAsync(stop.Token);
+        var printed = emulatorOutput.ToString();
+        var settings = PrintedSettings(printed, discovery: true);
+        settings["IamKey:Delivery:Sink"] = "None"; // as the emulator's preamble says
+        var config = CliRunner.WriteConfig(_directory.Path, settings);
+
+        var (exitCode, output, error) = await CliRunner.RunAsync("accounts", "--config", config);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await emulator);
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("Organizations", settings["IamKey:Aws:Discovery:Source"]);
+        Assert.Contains("AWS emulator (STS, IAM, Organizations) listening on", printed, StringComparison.Ordinal);
+        Assert.Contains("Organization o-example0001: 5 accounts discovered, 4 included, 1 excluded", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The <c>IamKey__…=value</c> lines and the test token, as a developer would paste them into local.settings.json:
+    /// the listed accounts, or with <paramref name="discovery"/> also the lines that turn on AWS Organizations discovery.
+    /// </summary>
+    private static Dictionary<string, string?> PrintedSettings(string printed, bool discovery = false)
     {
         var lines = printed.Split('\n', StringSplitOptions.TrimEntries);
+        var alternative = Array.FindIndex(lines, l => l.StartsWith("Or find the accounts through AWS Organizations", StringComparison.Ordinal));
+        Assert.True(alternative > 0, printed);
         var settings = lines
+            .Where((l, i) => discovery || i < alternative)
             .Where(l => l.StartsWith("IamKey__", StringComparison.Ordinal) && !l.Contains('<', StringComparison.Ordinal) && !l.Contains(' ', StringComparison.Ordinal))
             .Select(l => l.Split('=', 2))
             .ToDictionary(p => p[0].Replace("__", ":", StringComparison.Ordinal), p => (string?)p[1]);

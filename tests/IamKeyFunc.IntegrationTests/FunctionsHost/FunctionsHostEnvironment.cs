@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using IamKeyFunc.Testing;
+
 namespace IamKeyFunc.IntegrationTests.FunctionsHost;
 
 /// <summary>
@@ -90,9 +93,14 @@ internal static class FunctionsHostEnvironment
 /// <summary>A fact that needs the real Functions host; skipped with a one-line reason where there is none (never under <c>CI=true</c>).</summary>
 internal sealed class HostFactAttribute : FactAttribute
 {
-    public HostFactAttribute()
+    private readonly string _test;
+    private readonly string _file;
+
+    public HostFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
+        (_test, _file) = (test, file);
         Skip = FunctionsHostEnvironment.SkipReason;
+        DisplayName = SkippedTest.DisplayName(Skip, test, file)!;
     }
 
     /// <summary>The test checks function keys, which <c>func start</c> does not enforce.</summary>
@@ -104,6 +112,7 @@ internal sealed class HostFactAttribute : FactAttribute
             if (value && Skip is null && FunctionsHostEnvironment.UsesCoreTools)
             {
                 Skip = "func start does not enforce function keys";
+                DisplayName = SkippedTest.DisplayName(Skip, _test, _file)!;
             }
         }
     }
@@ -112,8 +121,9 @@ internal sealed class HostFactAttribute : FactAttribute
 /// <summary>A theory that needs the real Functions host (see <see cref="HostFactAttribute"/>).</summary>
 internal sealed class HostTheoryAttribute : TheoryAttribute
 {
-    public HostTheoryAttribute()
+    public HostTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
         Skip = FunctionsHostEnvironment.SkipReason;
+        DisplayName = SkippedTest.DisplayName(Skip, test, file)!;
     }
 }

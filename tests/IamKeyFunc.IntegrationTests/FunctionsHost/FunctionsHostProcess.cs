@@ -68,7 +68,9 @@ internal sealed partial class FunctionsHostProcess : IAsyncDisposable
     /// configuration) and <paramref name="environment"/> on top of this process's environment, minus
     /// <c>CONTAINER_NAME</c> and any <c>IamKey__*</c> setting of the machine.
     /// </summary>
-    public static async Task<FunctionsHostProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string state)
+    /// <param name="writeKeys">Write the host's key file before start with <see cref="FunctionKey"/> and <see cref="MasterKey"/>;
+    /// false leaves it to the script, as on a developer's first start.</param>
+    public static async Task<FunctionsHostProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string state, bool writeKeys = true)
     {
         if (FunctionsHostEnvironment.Missing is { } missing)
         {
@@ -109,14 +111,41 @@ internal sealed partial class FunctionsHostProcess : IAsyncDisposable
         }
 
         var host = new FunctionsHostProcess(port, state);
-        await host.WriteKeysAsync(Path.Combine(state, "host", "secrets"));
+        if (writeKeys)
+        {
+            await host.WriteKeysAsync(Path.Combine(state, "host", "secrets"));
+        }
+
         host.Run(start);
         return host;
     }
 
-    /// <summary>Waits until the host reports <c>Job host started</c> and listens for HTTP; fails with the log if the script exits first.</summary>
+    /// <summary>
+    /// Waits until the script reports the host ready (<c>func-start: ready:</c>, once the host's status is Running) and
+    /// the host listens for HTTP; fails with the log if the script exits first.
+    /// </summary>
     public Task WaitUntilStartedAsync() =>
-        WaitForOutputAsync(output => output.Contains("Job host started", StringComparison.Ordinal) && IsListening(output), StartTimeout, "the host to start");
+        WaitForOutputAsync(output => output.Contains(ReadyLine, StringComparison.Ordinal) && IsListening(output), StartTimeout, "the host to start");
+
+    /// <summary>How the script's line with the ready <c>curl</c> command starts.</summary>
+    public const string ReadyLine = "func-start: ready: ";
+
+    /// <summary>Sends the script SIGINT (Ctrl-C) and waits for it to exit; returns its exit code.</summary>
+    public async Task<int> InterruptAsync()
+    {
+        using (var kill = Process.Start("kill", ["-INT", _script.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _script.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(200); // the last lines
+        return _script.ExitCode;
+    }
+
+    /// <summary>The PIDs the script reported (<c>func-start: azurite pid N</c>, the emulator's, the host's).</summary>
+    public IReadOnlyList<int> ReportedProcessIds =>
+        [.. ReportedPid().Matches(Output).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
 
     /// <summary>Waits until the host listens for HTTP (it does even when the app's worker cannot start).</summary>
     public Task WaitUntilListeningAsync() => WaitForOutputAsync(IsListening, StartTimeout, "the host to listen");

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using IamKeyFunc.Testing;
 using IamKeyFunc.Testing.Storage;
 
 namespace IamKeyFunc.IntegrationTests.History;
@@ -8,11 +10,12 @@ namespace IamKeyFunc.IntegrationTests.History;
 /// </summary>
 public sealed class AzuriteFactAttribute : FactAttribute
 {
-    public AzuriteFactAttribute()
+    public AzuriteFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
         if (Azurite.Locate() is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Skip = Azurite.MissingReason;
+            DisplayName = SkippedTest.DisplayName(Skip, test, file)!;
         }
     }
 }

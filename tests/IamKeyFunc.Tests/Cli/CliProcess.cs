@@ -8,7 +8,10 @@ namespace IamKeyFunc.Tests.Cli;
 /// </summary>
 internal static class CliProcess
 {
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts <c>iamkeys</c> with <paramref name="environment"/> on top of this process's (a null value removes a variable).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +32,11 @@ internal static class CliProcess
             start.Environment.Remove(key);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 
@@ -36,6 +44,27 @@ internal static class CliProcess
     {
         using var process = Start(args);
         return await WaitAsync(process);
+    }
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var process = Start(environment, args);
+        return await WaitAsync(process);
+    }
+
+    /// <summary>Runs <c>iamkeys</c> and returns the exact bytes it wrote to standard output and error (no decoding).</summary>
+    public static async Task<(int ExitCode, byte[] Output, byte[] Error)> RunRawAsync(params string[] args)
+    {
+        using var process = Start(args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var output = new MemoryStream();
+        using var error = new MemoryStream();
+        var reading = Task.WhenAll(
+            process.StandardOutput.BaseStream.CopyToAsync(output, timeout.Token),
+            process.StandardError.BaseStream.CopyToAsync(error, timeout.Token));
+        await process.WaitForExitAsync(timeout.Token);
+        await reading;
+        return (process.ExitCode, output.ToArray(), error.ToArray());
     }
 
     public static async Task<(int ExitCode, string Output, string Error)> WaitAsync(Process process)

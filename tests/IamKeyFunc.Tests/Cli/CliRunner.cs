@@ -19,7 +19,7 @@ internal static class CliRunner
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await IamKeysCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await IamKeysCommand.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 

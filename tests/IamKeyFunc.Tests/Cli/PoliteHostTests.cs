@@ -83,6 +83,65 @@ public sealed class PoliteHostTests : IDisposable
         Assert.Contains(error.Split('\n'), line => line.StartsWith("   at ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("collect")]
+    [InlineData("validate-config")]
+    [InlineData("accounts")]
+    public async Task MissingConfigFile_ShouldNameConfigInOneErrorLine_WithoutTheHelp(string command)
+    {
+        var missing = Path.Combine(_directory.Path, "no-such-settings.json");
+
+        var (exitCode, output, error) = await CliProcess.RunAsync(command, "--config", missing);
+
+        AssertOneLineError(exitCode, output, error, $"error: --config '{missing}' does not exist");
+        Assert.DoesNotContain("Usage:", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("collect --no-such-option", "'--no-such-option'")]
+    [InlineData("collect --mode fast", "'fast'")]
+    [InlineData("collect --findings -1", "--findings needs a non-negative whole number")]
+    [InlineData("no-such-command", "'no-such-command'")]
+    public async Task BadCommandLine_ShouldBeOneErrorLine_WithoutTheHelp(string arguments, string expected)
+    {
+        var (exitCode, output, error) = await CliProcess.RunAsync(arguments.Split(' '));
+
+        AssertOneLineError(exitCode, output, error, "error: ", expected);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidConfiguration_ShouldStartWithError_LikeEveryOtherError()
+    {
+        var settings = FunctionHostTests.SampleSettings();
+        settings["IamKey:Aws:Audience"] = "https://sts.amazonaws.com";
+        var config = CliRunner.WriteConfig(_directory.Path, settings);
+
+        var (exitCode, output, error) = await CliProcess.RunAsync("collect", "--config", config, "--dry-run");
+
+        AssertOneLineError(exitCode, output, error, "error: Configuration is invalid: ", "IamKey:Aws:Audience");
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoCommand_ShouldShowTheCommands()
+    {
+        var (exitCode, output, _) = await CliProcess.RunAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("collect", output, StringComparison.Ordinal);
+        Assert.Contains("demo", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoHelp_ShouldNameItsDefaultOutputOnce()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync("demo", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "iamkeys-demo\\.jsonl"));
+    }
+
     private static void AssertOneLineError(int exitCode, string output, string error, params string[] expected)
     {
         Assert.True(exitCode == 1, $"exit code {exitCode}: {error}");

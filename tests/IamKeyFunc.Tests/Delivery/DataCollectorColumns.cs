@@ -1,6 +1,9 @@
 namespace IamKeyFunc.Tests.Delivery;
 
-/// <summary>The Data Collector column names of the two tables (every property set), as documented in the README.</summary>
+/// <summary>
+/// The Data Collector column names of the key record and run summary tables (every property set), as documented in the
+/// README; the third table's, the change events', are checked against <c>KeyEvent</c> by <c>Docs/ReadmeTests</c>.
+/// </summary>
 internal static class DataCollectorColumns
 {
     public static readonly string[] KeyRecord =

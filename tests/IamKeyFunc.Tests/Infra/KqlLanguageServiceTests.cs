@@ -11,7 +11,7 @@ public sealed class KqlLanguageServiceTests
 {
     private const string WorkbookPath = "infra/azure/workbook/iam-key-report.workbook.json";
 
-    /// <summary>The stems of the two tables, the schema file each reads, and the saved function over each.</summary>
+    /// <summary>The stems of the three tables (key records, run summaries, change events) and the saved function over each.</summary>
     private static readonly (string Stem, string Function)[] Tables =
     [
         ("AwsAccessKeyReport", "AwsAccessKeys"),
@@ -58,7 +58,7 @@ public sealed class KqlLanguageServiceTests
         Assert.Contains(errors, e => e.Contains("function AwsAccessKeys: KS142", StringComparison.Ordinal) && e.Contains("UserNam_s", StringComparison.Ordinal));
     }
 
-    /// <summary>The workspace of one sink: its two tables, the three saved functions with that sink's bodies, and the queries.</summary>
+    /// <summary>The workspace of one sink: its three tables and CloudTrail's, the saved functions with that sink's bodies, and the queries.</summary>
     private static KqlDatabase Workspace(string sink, IReadOnlyList<(string, string)> queries) => new(
         sink,
         [

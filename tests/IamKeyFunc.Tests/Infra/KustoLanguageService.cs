@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using IamKeyFunc.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -91,5 +93,9 @@ internal sealed record KqlDatabase(
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class KustoFactAttribute : FactAttribute
 {
-    public KustoFactAttribute() => Skip = KustoLanguageService.SkipReason!;
+    public KustoFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    {
+        Skip = KustoLanguageService.SkipReason!;
+        DisplayName = SkippedTest.DisplayName(Skip, test, file)!;
+    }
 }
