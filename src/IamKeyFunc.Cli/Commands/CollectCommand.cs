@@ -154,12 +154,13 @@ internal static class CollectCommand
         RunReport.WriteFindings(console, digest);
         RunReport.WriteEvents(console, result.Events);
         RunReport.WriteOutcome(console, result);
+        RunReport.WriteHistory(console, result);
         if (request.Output is { } path and not JsonlFileSink.StandardOutput)
         {
             console.MarkupLine($"Records: {TerminalText.Markup(Path.GetFullPath(path))}");
         }
 
-        return ExitCodes.Of(result.Status);
+        return ExitCodes.Of(result);
     }
 
     /// <summary>

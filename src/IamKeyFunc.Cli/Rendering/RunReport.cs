@@ -172,6 +172,19 @@ internal static class RunReport
         }
     }
 
+    /// <summary>A warning when account snapshots of the change history could not be written (nothing otherwise).</summary>
+    public static void WriteHistory(IAnsiConsole console, RunResult result)
+    {
+        if (result.History is not { Failures.Count: > 0 } history)
+        {
+            return;
+        }
+
+        var first = history.Failures.OrderBy(f => f.Key, StringComparer.Ordinal).First();
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[yellow]Warning:[/] {history.Failures.Count} of {history.Attempted} account snapshots could not be written, so their change events repeat until they can be (account {first.Key}: {TerminalText.Markup(first.Value.Message)})"));
+    }
+
     /// <summary>Each table of the run: its records and what its sink did with them (null: not sent).</summary>
     internal static IReadOnlyList<TableOutcome> Tables(RunResult result) =>
     [

@@ -16,7 +16,7 @@ public partial class AccountCollector
             var (report, readAt) = await reportTask.ConfigureAwait(false);
             await aliasTask.ConfigureAwait(false);
             var userKeys = users.SelectMany(u => Merge(u, report?.Rows.GetValueOrDefault(u.User.UserName)));
-            return new Inventory(Ordered(userKeys.Concat(RootKeys(report))), report, readAt);
+            return new Inventory(Ordered(scan, userKeys.Concat(RootKeys(report))), report, readAt);
         }
         finally
         {
@@ -26,15 +26,18 @@ public partial class AccountCollector
         }
     }
 
-    /// <summary>Every user (pages streamed) with its keys in slot order and each key's last use, users fanned out in parallel.</summary>
-    private async Task<IReadOnlyCollection<LiveUser>> ListUsersWithKeysAsync(AccountScan scan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every user (pages streamed), or those <paramref name="include"/> keeps, with its keys in slot order and each key's
+    /// last use, users fanned out in parallel.
+    /// </summary>
+    private async Task<IReadOnlyCollection<LiveUser>> ListUsersWithKeysAsync(AccountScan scan, CancellationToken cancellationToken, Func<IamUser, bool>? include = null)
     {
         var users = new ConcurrentBag<LiveUser>();
         var seen = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var pages = scan.Iam.ListAllUsersAsync(_options.PageSize, cancellationToken);
         await Parallel.ForEachAsync(pages, PerAccountParallelism(cancellationToken), async (user, ct) =>
         {
-            if (!seen.TryAdd(user.UserName, 0))
+            if ((include is not null && !include(user)) || !seen.TryAdd(user.UserName, 0))
             {
                 return; // a user listed twice (a repeated page entry) is read once and gives one record per key
             }
@@ -46,7 +49,7 @@ public partial class AccountCollector
             {
                 if (await LastUseAsync(scan.Iam, key.AccessKeyId, ct).ConfigureAwait(false) is { } lastUsed)
                 {
-                    withUse.Add(new LiveKey(key, slot, lastUsed.LastUsedDate is { } at ? new KeyUse(at, lastUsed.Region, lastUsed.ServiceName) : null));
+                    withUse.Add(new LiveKey(key, slot, lastUsed.LastUsedDate is { } at ? new KeyUse(at, lastUsed.Region, lastUsed.ServiceName) : null, lastUsed.UserName));
                 }
             }
 
@@ -74,6 +77,7 @@ public partial class AccountCollector
         try
         {
             var report = await scan.Iam.GetCredentialReportAsync(_options.CredentialReportTimeout, cancellationToken).ConfigureAwait(false);
+            WarnUnreadableRows(scan, report, readLive: false);
             return (report, _time.GetUtcNow());
         }
         catch (IamException ex)
@@ -85,9 +89,12 @@ public partial class AccountCollector
 
     private static IEnumerable<CollectedKey> Merge(LiveUser user, CredentialReportRow? row) => user.Keys.Select(k => new CollectedKey(
         user.User.UserName, user.User.Arn, user.User.CreateDate, row?.PasswordEnabled, row?.MfaActive, k.Key.AccessKeyId, k.Slot,
-        k.Key.IsActive, k.Key.CreateDate, k.LastUsed, IsRoot: false, FromReport: false));
+        k.Key.IsActive, k.Key.CreateDate, k.LastUsed, IsRoot: false, FromReport: false)
+    {
+        OwnerFromLastUse = k.Owner,
+    });
 
     private sealed record LiveUser(IamUser User, IReadOnlyList<LiveKey> Keys);
 
-    private sealed record LiveKey(AccessKeyMetadata Key, int Slot, KeyUse? LastUsed);
+    private sealed record LiveKey(AccessKeyMetadata Key, int Slot, KeyUse? LastUsed, string? Owner);
 }

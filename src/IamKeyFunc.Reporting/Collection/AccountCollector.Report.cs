@@ -14,9 +14,17 @@ public partial class AccountCollector
             var readAt = _time.GetUtcNow();
             var rows = report.Rows.Values.Where(r => !r.IsRootAccount).ToList();
             scan.UsersScanned(rows.Count);
-            var userKeys = await ListReportedKeysAsync(scan.Iam, rows.Where(r => r.AccessKeys.Any(ShowsKey)), cancellationToken).ConfigureAwait(false);
+            IEnumerable<CollectedKey> userKeys = await ListReportedKeysAsync(scan.Iam, rows.Where(r => r.AccessKeys.Any(ShowsKey)), cancellationToken).ConfigureAwait(false);
+            WarnUnreadableRows(scan, report, readLive: true);
+            if (report.UnreadableRows.Count > 0)
+            {
+                // The users of the unreadable lines are unknown: read every user the report does not show, live.
+                var live = await ListUsersWithKeysAsync(scan, cancellationToken, user => !report.Rows.ContainsKey(user.UserName)).ConfigureAwait(false);
+                userKeys = userKeys.Concat(live.SelectMany(user => Merge(user, row: null)));
+            }
+
             await aliasTask.ConfigureAwait(false);
-            return new Inventory(Ordered(userKeys.Concat(RootKeys(report))), report, readAt);
+            return new Inventory(Ordered(scan, userKeys.Concat(RootKeys(report))), report, readAt);
         }
         finally
         {

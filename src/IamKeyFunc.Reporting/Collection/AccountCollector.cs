@@ -1,3 +1,4 @@
+using System.Globalization;
 using IamKeyFunc.Reporting.Aws.Federation;
 using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Configuration;
@@ -64,7 +65,10 @@ public partial class AccountCollector
                 ? await CollectFromReportAsync(scan, cancellationToken).ConfigureAwait(false)
                 : await CollectLiveAsync(scan, cancellationToken).ConfigureAwait(false);
             var context = await CollectContextAsync(scan, inventory.Keys, facts.UserTags, cancellationToken).ConfigureAwait(false);
-            return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory), context);
+            return new AccountInventory(scan.Alias, inventory.Keys, scan.Counts, scan.Warning, inventory.Report?.GeneratedTime, AgeHours(inventory), context)
+            {
+                RootKeysKnown = inventory.Report?.RootAccount is not null,
+            };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -115,15 +119,76 @@ public partial class AccountCollector
     private static KeyUse? UseOf(CredentialReportAccessKey? slot) =>
         slot?.LastUsedDate is { } at ? new KeyUse(at, slot.LastUsedRegion, slot.LastUsedService) : null;
 
-    /// <summary>Users first, by name and slot, then the root's keys; a key listed twice gives one record.</summary>
-    private static IReadOnlyList<CollectedKey> Ordered(IEnumerable<CollectedKey> keys) =>
-        [.. keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)
-            .DistinctBy(k => (k.IsRoot, k.UserName, k.IsRoot ? null : k.AccessKeyId, k.IsRoot ? k.Slot : 0))];
+    /// <summary>
+    /// Users first, by name and slot, then the root's keys; each key once. A key listed twice under one user gives one
+    /// record. A key ID listed under two users (which IAM never does: key IDs are unique) is reported once, under the
+    /// user <c>GetAccessKeyLastUsed</c> names as its owner (live mode), else the first of them by name, with a
+    /// <see cref="DuplicateKeyCode"/> warning naming the other user; the other user's remaining keys take slots 1, 2 in order.
+    /// </summary>
+    private IReadOnlyList<CollectedKey> Ordered(AccountScan scan, IEnumerable<CollectedKey> keys)
+    {
+        var ordered = keys.OrderBy(k => k.IsRoot).ThenBy(k => k.UserName, StringComparer.Ordinal).ThenBy(k => k.Slot)
+            .DistinctBy(k => (k.IsRoot, k.UserName, k.IsRoot ? null : k.AccessKeyId, k.IsRoot ? k.Slot : 0))
+            .ToList();
+        var keepers = ordered.Where(k => k.AccessKeyId is not null)
+            .GroupBy(k => k.AccessKeyId!, StringComparer.Ordinal)
+            .Where(listed => listed.Skip(1).Any())
+            .ToDictionary(listed => listed.Key, listed => listed.FirstOrDefault(k => k.UserName == k.OwnerFromLastUse) ?? listed.First(), StringComparer.Ordinal);
+        if (keepers.Count == 0)
+        {
+            return ordered;
+        }
 
+        var kept = new List<CollectedKey>(ordered.Count);
+        var duplicates = new List<string>();
+        var renumber = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in ordered)
+        {
+            if (key.AccessKeyId is { } id && keepers.TryGetValue(id, out var keeper) && !ReferenceEquals(keeper, key))
+            {
+                duplicates.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"the key in slot {keeper.Slot} of user {keeper.UserName} was also listed under user {key.UserName}"));
+                renumber.Add(key.UserName);
+                continue;
+            }
+
+            kept.Add(key);
+        }
+
+        var named = string.Join("; ", duplicates.Take(MaxNamed));
+        var more = duplicates.Count > MaxNamed ? string.Create(CultureInfo.InvariantCulture, $"; and {duplicates.Count - MaxNamed} more") : "";
+        Warn(scan, DuplicateKeyCode, string.Create(CultureInfo.InvariantCulture,
+            $"IAM listed {duplicates.Count} access key ID(s) under more than one user; each is reported once, under the user GetAccessKeyLastUsed names as its owner, else the first by name: {named}{more}."));
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        return [.. kept.Select(k => k.IsRoot || !renumber.Contains(k.UserName) ? k : k with { Slot = slots[k.UserName] = slots.GetValueOrDefault(k.UserName) + 1 })];
+    }
 
     private static double? AgeHours(Inventory inventory) => inventory is { Report: { } report, ReportReadAt: { } readAt }
         ? Math.Round(Math.Max(0, (readAt - report.GeneratedTime).TotalHours), 2)
         : null;
+
+    /// <summary>
+    /// A <see cref="UnreadableReportRowsCode"/> warning naming each credential-report line left out (at most
+    /// <see cref="MaxNamed"/> by line) and what that costs.
+    /// </summary>
+    private void WarnUnreadableRows(AccountScan scan, CredentialReport report, bool readLive)
+    {
+        var unreadable = report.UnreadableRows;
+        if (unreadable.Count == 0)
+        {
+            return;
+        }
+
+        var named = string.Join("; ", unreadable.Take(MaxNamed).Select(row => string.Create(CultureInfo.InvariantCulture,
+            $"line {row.Line}{(row.LikelyUser is { } user ? $" (user {user}?)" : "")}: {row.Problem}")));
+        var more = unreadable.Count > MaxNamed ? string.Create(CultureInfo.InvariantCulture, $"; and {unreadable.Count - MaxNamed} more") : "";
+        var cost = readLive
+            ? "Their users' keys were read with ListUsers, ListAccessKeys and GetAccessKeyLastUsed instead, without password and MFA flags."
+            : "Their users' password and MFA flags are not reported.";
+        var root = report.RootAccount is null ? " The root user's line is not among the readable ones, so the root user's keys are not reported." : "";
+        Warn(scan, UnreadableReportRowsCode, string.Create(CultureInfo.InvariantCulture,
+            $"{unreadable.Count} line(s) of the credential report could not be read and were left out ({named}{more}). {cost}{root}"));
+    }
 
     private void Warn(AccountScan scan, string code, string message)
     {
@@ -132,6 +197,15 @@ public partial class AccountCollector
     }
 
     private const string NoSuchEntity = "NoSuchEntity";
+
+    /// <summary>How many duplicates or unreadable lines a warning names (it counts them all).</summary>
+    private const int MaxNamed = 3;
+
+    /// <summary>The warning code of an account whose credential report had lines that could not be read.</summary>
+    public const string UnreadableReportRowsCode = "UnreadableCredentialReportLines";
+
+    /// <summary>The warning code of an account where IAM listed one access key ID under more than one user.</summary>
+    public const string DuplicateKeyCode = "DuplicateAccessKey";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: {ErrorCode}: {ErrorMessage}")]
     private partial void LogWarning(string accountId, string errorCode, string errorMessage);

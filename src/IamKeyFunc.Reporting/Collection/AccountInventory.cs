@@ -30,7 +30,14 @@ public sealed record AccountInventory(
     AccountIssue? Warning = null,
     DateTimeOffset? ReportGeneratedAt = null,
     double? ReportAgeHours = null,
-    AccountContextFacts? Context = null);
+    AccountContextFacts? Context = null)
+{
+    /// <summary>
+    /// The root user's keys are known: the credential report was read and its <c>&lt;root_account&gt;</c> row could be.
+    /// When false, the history carries the root keys over from the previous snapshot instead of reporting them deleted.
+    /// </summary>
+    public bool RootKeysKnown { get; init; } = ReportGeneratedAt is not null;
+}
 
 /// <summary>Collecting an account failed; carries what was spent before it failed. The cause is the inner exception.</summary>
 public sealed class AccountCollectionException : Exception

@@ -25,7 +25,11 @@ public sealed record CollectedKey(
     DateTimeOffset? CreatedAt,
     KeyUse? LastUsed,
     bool IsRoot,
-    bool FromReport);
+    bool FromReport)
+{
+    /// <summary>The key's owner as <c>GetAccessKeyLastUsed</c> names it (live mode), when it answered with one.</summary>
+    public string? OwnerFromLastUse { get; init; }
+}
 
 /// <summary>When, where and with which service a key was last used. Region and service may be unknown (<c>N/A</c>).</summary>
 public sealed record KeyUse(DateTimeOffset At, string? Region, string? Service);

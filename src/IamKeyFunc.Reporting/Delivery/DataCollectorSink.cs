@@ -188,7 +188,8 @@ public sealed partial class DataCollectorSink : IReportSink
     {
         var date = DataCollectorSignature.FormatDate(_timeProvider.GetUtcNow());
         using var request = new HttpRequestMessage(HttpMethod.Post, _requestUri);
-        request.Headers.TryAddWithoutValidation("Authorization", DataCollectorSignature.Authorization(_options.WorkspaceId!, key, batch.Body.Length, date));
+        var authorization = DataCollectorSignature.Authorization(_options.WorkspaceId!, key, batch.Body.Length, date);
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
         request.Headers.TryAddWithoutValidation("Log-Type", state.LogType);
         request.Headers.TryAddWithoutValidation("x-ms-date", date);
         request.Headers.TryAddWithoutValidation("time-generated-field", TimeGeneratedField);
@@ -206,12 +207,14 @@ public sealed partial class DataCollectorSink : IReportSink
                 return new Outcome(HttpStatusCode.OK, null, null, null);
             }
 
+            // The answer may echo the request's signature (or worse): it reaches the run's delivery error and the log only redacted.
             var (code, message) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            return new Outcome(response.StatusCode, code, message, RetryAfter.Read(response, _timeProvider.GetUtcNow()));
+            return new Outcome(
+                response.StatusCode, key.RedactFrom(code, authorization), message is null ? null : key.RedactFrom(message, authorization), RetryAfter.Read(response, _timeProvider.GetUtcNow()));
         }
         catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
         {
-            return new Outcome(null, ex.GetType().Name, ex.Message, null);
+            return new Outcome(null, ex.GetType().Name, key.RedactFrom(ex.Message, authorization), null);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
+using IamKeyFunc.Reporting.Errors;
 using IamKeyFunc.Reporting.Retries;
 using Microsoft.Extensions.Logging;
 
@@ -164,7 +165,7 @@ public class LogsIngestionClient
                     return new(AttemptVerdict.Accepted, new UploadAttempt(new LogsUploadResponse((int)response.StatusCode, clientRequestId, requestId, context.Attempt), null));
                 }
 
-                var failure = await ReadErrorAsync(response, requestId ?? clientRequestId, context.Attempt, cancellationToken).ConfigureAwait(false);
+                var failure = await ReadErrorAsync(response, requestId ?? clientRequestId, context.Attempt, credential, cancellationToken).ConfigureAwait(false);
                 var verdict = response.StatusCode == HttpStatusCode.Unauthorized ? AttemptVerdict.Reauthorize
                     : RetryRules.IsRetryable(response.StatusCode) ? AttemptVerdict.Transient
                     : AttemptVerdict.Permanent;
@@ -172,7 +173,7 @@ public class LogsIngestionClient
             }
             catch (Exception ex) when (RetryRules.IsTransientFault(ex, cancellationToken))
             {
-                var failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {ex.Message}", 0, ex.GetType().Name, clientRequestId, ex)
+                var failure = new LogsIngestionException($"Logs Ingestion request {clientRequestId} could not be completed: {ex.GetType().Name}: {MessageText.Redact(ex.Message, credential)}", 0, ex.GetType().Name, clientRequestId, ex)
                 {
                     Attempts = context.Attempt,
                 };
@@ -200,7 +201,8 @@ public class LogsIngestionClient
     /// <summary>One attempt: the accepted response, or the failure it carried.</summary>
     private sealed record UploadAttempt(LogsUploadResponse? Response, LogsIngestionException? Failure);
 
-    private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, CancellationToken cancellationToken)
+    /// <summary>The service's error; its text is redacted against the request's bearer <paramref name="token"/> (an answer may echo it, whole or in part).</summary>
+    private static async Task<LogsIngestionException> ReadErrorAsync(HttpResponseMessage response, string requestId, int attempt, string token, CancellationToken cancellationToken)
     {
         var code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
         string? message = null;
@@ -222,6 +224,8 @@ public class LogsIngestionClient
         }
 
         var status = (int)response.StatusCode;
+        code = code is null ? null : MessageText.Redact(code, token);
+        message = string.IsNullOrEmpty(message) ? message : MessageText.Redact(message, token);
         return new LogsIngestionException(
             $"Logs Ingestion answered {status} {code ?? response.StatusCode.ToString()}{(string.IsNullOrEmpty(message) ? "" : $": {message}")} (request {requestId}).",
             status,

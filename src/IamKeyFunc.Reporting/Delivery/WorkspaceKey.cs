@@ -43,5 +43,12 @@ public sealed class WorkspaceKey
     internal string Sign(string stringToSign) =>
         Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(stringToSign)));
 
+    /// <summary>
+    /// <paramref name="message"/> (a service's answer) without any part of this key or of <paramref name="authorization"/>
+    /// (the request's <c>SharedKey</c> header, whose signature is valid for its date), as <see cref="Errors.MessageText.Redact"/> does it.
+    /// </summary>
+    internal string RedactFrom(string? message, string authorization) =>
+        Errors.MessageText.Redact(message, Convert.ToBase64String(_key), authorization[(authorization.LastIndexOf(':') + 1)..]);
+
     public override string ToString() => $"WorkspaceKey(version {Version ?? "?"}, value redacted)";
 }

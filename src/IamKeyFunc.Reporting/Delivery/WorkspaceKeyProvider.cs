@@ -117,11 +117,11 @@ public class WorkspaceKeyProvider
             var hint = ex.Status == 404
                 ? "check IamKey:DataCollector:WorkspaceKeySecretName"
                 : "grant the Function's identity 'Key Vault Secrets User' on the vault";
-            throw Fail($"Key Vault {vault} refused to return secret '{name}': {ex.Status} {ex.ErrorCode}; {hint}.", ex.Status, ex.ErrorCode, true, ex);
+            throw Fail($"Key Vault {vault} refused to return secret '{name}': {ex.Status} {ex.ErrorCode}; {hint}.", ex.Status, ex.ErrorCode, true, WithoutContent(ex));
         }
         catch (RequestFailedException ex) when (ex.Status != 0)
         {
-            throw Fail($"Key Vault {vault} did not return secret '{name}': {ex.Status} {ex.ErrorCode ?? "(no error code)"} after {_delivery.MaxAttempts} attempt(s).", ex.Status, ex.ErrorCode, false, ex);
+            throw Fail($"Key Vault {vault} did not return secret '{name}': {ex.Status} {ex.ErrorCode ?? "(no error code)"} after {_delivery.MaxAttempts} attempt(s).", ex.Status, ex.ErrorCode, false, WithoutContent(ex));
         }
         catch (AuthenticationFailedException ex)
         {
@@ -168,6 +168,10 @@ public class WorkspaceKeyProvider
         _logger.LogError("{Message}", message);
         return exception;
     }
+
+    /// <summary>The SDK's failure without its message, which quotes the answer's content (a vault could echo the bearer token in it).</summary>
+    private static RequestFailedException WithoutContent(RequestFailedException ex) =>
+        new(ex.Status, $"Key Vault answered {ex.Status} {ex.ErrorCode ?? "(no error code)"}.", ex.ErrorCode, null);
 
     /// <summary>The innermost exception's type and message: socket and DNS errors, never secrets.</summary>
     private static string Describe(Exception exception)

@@ -23,4 +23,7 @@ public abstract class ServiceException : Exception
 
     /// <summary>The service's request ID (for its support), when it answered with one.</summary>
     public string? RequestId { get; }
+
+    /// <summary>The message's parts, when the client kept them apart: a summary then shortens only the service's text (see <see cref="SafeError"/>).</summary>
+    public ServiceErrorText? Text { get; init; }
 }

@@ -61,7 +61,7 @@ public static class HistoryServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
         if (options.UsesFolder)
         {
-            return new FolderSnapshotStore(options.StateDirectory!);
+            return new FolderSnapshotStore(options.StateDirectory!, services.GetService<TimeProvider>());
         }
 
         var state = services.GetRequiredService<IOptions<StateStorageOptions>>().Value;
@@ -75,6 +75,6 @@ public static class HistoryServiceCollectionExtensions
         var client = options.StorageConnectionString is { } connectionString
             ? new BlobServiceClient(connectionString, clientOptions)
             : new BlobServiceClient(options.BlobServiceUri, services.GetRequiredService<TokenCredential>(), clientOptions);
-        return new BlobSnapshotStore(client.GetBlobContainerClient(options.ContainerName));
+        return new BlobSnapshotStore(client.GetBlobContainerClient(options.ContainerName), services.GetService<TimeProvider>());
     }
 }

@@ -32,7 +32,9 @@ public static class KeyEventDetector
         ArgumentNullException.ThrowIfNull(context);
         var baseline = previous is null || previous.Version != KeySnapshot.CurrentVersion
             || previous.AccountId != context.AccountId || previous.Partition != context.Partition;
-        var before = baseline ? [] : previous!.Keys.ToDictionary(k => k.Id, StringComparer.Ordinal);
+        // The stores hand over only snapshots that hold their invariants (one entry per key); the comparison still never
+        // throws on a repeated key, in the snapshot or in what was observed: the first entry counts.
+        var before = baseline ? [] : previous!.Keys.DistinctBy(k => k.Id, StringComparer.Ordinal).ToDictionary(k => k.Id, StringComparer.Ordinal);
 
         var now = observed.Keys.ToList();
         if (!observed.RootKeysKnown)
@@ -45,7 +47,11 @@ public static class KeyEventDetector
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in now)
         {
-            ids.Add(key.Id);
+            if (!ids.Add(key.Id))
+            {
+                continue;
+            }
+
             var old = before.GetValueOrDefault(key.Id);
             after.Add(key with { StuckReportedWith = old?.StuckReportedWith });
             if (baseline)

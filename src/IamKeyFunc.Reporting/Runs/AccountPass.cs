@@ -143,6 +143,23 @@ public class AccountPass
         return new AccountOutcome(summary, result.Records, result.History, result.MatchedExemptions ?? new HashSet<int>());
     }
 
+    /// <summary>
+    /// The summary with a warning added to its <c>ErrorCode</c> and <c>ErrorMessage</c> (codes comma-separated, as
+    /// <see cref="StaleReportCode"/> is), its status unchanged; the summary itself when <paramref name="warning"/> is null.
+    /// </summary>
+    public static RunSummary WithWarning(RunSummary summary, AccountIssue? warning)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (warning is null)
+        {
+            return summary;
+        }
+
+        var existing = summary.ErrorCode is { } code ? new AccountIssue(code, summary.ErrorMessage ?? "") : null;
+        var combined = AccountIssue.Combine(existing, warning)!;
+        return summary with { ErrorCode = combined.Code, ErrorMessage = combined.Message };
+    }
+
     /// <summary>An account the run does not collect: its <c>Skipped</c> row, with the reason's code.</summary>
     public AccountOutcome Skip(AccountWork work, AccountIssue reason)
     {
@@ -180,17 +197,18 @@ public class AccountPass
 
             // The history read is not part of the account's collection deadline; a store that fails costs only the events.
             var history = _history is null
-                ? null
+                ? HistoryComparison.Off
                 : await _history.CompareAsync(
                     new HistoryContext(session.Partition.Name, session.AccountId, inventory.AccountAlias, run.RunId, run.CollectedAt),
-                    ObservedKeys.From(inventory.Keys, rootKeysKnown: inventory.ReportGeneratedAt is not null),
+                    ObservedKeys.From(inventory.Keys, inventory.RootKeysKnown),
                     cancellationToken).ConfigureAwait(false);
             return new PassResult(
-                AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records, WithReportAge(inventory), _time.GetElapsedTime(started))
+                AccountStatus.Succeeded, inventory.AccountAlias, inventory.Counts, records,
+                AccountIssue.Combine(WithReportAge(inventory), history.Warning), _time.GetElapsedTime(started))
             {
                 Summary = inventory.Context?.Summary,
                 MatchedExemptions = policies?.MatchedExemptions,
-                History = history,
+                History = history.Pending,
             };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
@@ -205,7 +223,7 @@ public class AccountPass
             var partial = ex as AccountCollectionException;
             var cause = partial?.InnerException ?? ex;
             return new PassResult(
-                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], MemberRoleHint.Apply(SafeError.From(cause), cause, session), _time.GetElapsedTime(started));
+                AccountStatus.Failed, partial?.AccountAlias, partial?.Counts ?? AccountCounts.None, [], SafeError.From(cause, MemberRoleHint.For(cause, session)), _time.GetElapsedTime(started));
         }
     }
 
@@ -219,9 +237,7 @@ public class AccountPass
 
         var stale = new AccountIssue(StaleReportCode, string.Create(CultureInfo.InvariantCulture,
             $"The credential report was {hours:0.##} hours old when read, older than {CollectionOptions.SectionName}:{nameof(CollectionOptions.MaxReportAge)} ({_options.MaxReportAge:c})."));
-        return inventory.Warning is { } warning
-            ? new AccountIssue($"{warning.Code},{stale.Code}", $"{warning.Message} {stale.Message}")
-            : stale;
+        return AccountIssue.Combine(inventory.Warning, stale);
     }
 
     private RunSummary Summarize(AccountWork work, PassResult result) => new()

@@ -1,33 +1,31 @@
 using IamKeyFunc.Reporting.Aws.Federation;
-using IamKeyFunc.Reporting.Collection;
 using IamKeyFunc.Reporting.Configuration;
-using IamKeyFunc.Reporting.Errors;
 
 namespace IamKeyFunc.Reporting.Runs;
 
 /// <summary>
-/// A member account whose role could not be assumed (missing, or not trusting the reader role) says which role and what
-/// deploys it, at the start of its <c>ErrorMessage</c> (the STS text after it is shortened to fit <see cref="SafeError.MaxMessageLength"/>): discovered accounts are only as
-/// covered as the member StackSet's targets.
+/// A member account whose role STS refused to let the reader assume (<c>AccessDenied</c> on <c>AssumeRole</c>: the role
+/// is missing, or does not trust the reader role) says what deploys it, after STS's own text and advice: discovered
+/// accounts are only as covered as the member StackSet's targets. Not for other errors of the same role (clock skew, an
+/// expired or refused source session), where deploying the role would not help.
 /// </summary>
 internal static class MemberRoleHint
 {
     /// <summary>The StackSet name the deployment guide (<c>infra/README.md</c>) uses for <c>infra/aws/member-account.yaml</c>.</summary>
     public const string StackSetName = "iamkeyfunc-member";
 
-    private static string Hint(string roleName) =>
-        $"Member role {roleName} cannot be assumed (missing, or not trusting the reader role): deploy it with the StackSet {StackSetName}.";
+    /// <summary>STS's code for a role that does not exist or does not trust the caller.</summary>
+    private const string AccessDenied = "AccessDenied";
 
-    public static AccountIssue Apply(AccountIssue issue, Exception exception, AwsAccountSession session)
+    /// <summary>The hint for <paramref name="cause"/> in <paramref name="session"/>'s account, or null when it does not apply.</summary>
+    public static string? For(Exception cause, AwsAccountSession session)
     {
-        var cause = exception is AccountCollectionException { InnerException: { } inner } ? inner : exception;
-        if (session.IsCentral || cause is not AwsFederationException federation || federation.RoleArn != session.RoleArn
-            || !AwsArn.TryParseRole(session.RoleArn, out var role))
-        {
-            return issue;
-        }
-
-        var hint = Hint(role!.RoleName);
-        return issue with { Message = $"{hint} {SafeError.Shorten(issue.Message, SafeError.MaxMessageLength - hint.Length - 1)}" };
+        ArgumentNullException.ThrowIfNull(session);
+        return !session.IsCentral
+            && cause is AwsFederationException { ErrorCode: AccessDenied, Operation: "AssumeRole" } federation
+            && federation.RoleArn == session.RoleArn
+            && AwsArn.TryParseRole(session.RoleArn, out var role)
+            ? $"If the member role {role!.RoleName} is missing or does not trust the reader role, deploy it with the StackSet {StackSetName}."
+            : null;
     }
 }

@@ -59,17 +59,19 @@ public partial class ReportJob
         await _fanOutLane.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var summary = account.Summary;
             if (_history is not null && account.History is { } pending && account.KeyDelivery is not { Succeeded: false })
             {
                 var events = pending.Changes.Events;
                 var eventDelivery = await DeliverAsync(sink, events.Count, ct => sink.SendKeyEventsAsync(events, ct), cancellationToken).ConfigureAwait(false);
                 if (eventDelivery.Succeeded)
                 {
-                    await _history.SaveAsync([pending], cancellationToken).ConfigureAwait(false);
+                    var save = await SaveHistoryAsync(summary.RunId, [pending], events.Count, cancellationToken).ConfigureAwait(false);
+                    summary = AccountPass.WithWarning(summary, save.WarningFor(summary.AccountId));
                 }
             }
 
-            return await DeliverAsync(sink, 1, ct => sink.SendRunSummariesAsync([account.Summary], ct), cancellationToken).ConfigureAwait(false);
+            return await DeliverAsync(sink, 1, ct => sink.SendRunSummariesAsync([summary], ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

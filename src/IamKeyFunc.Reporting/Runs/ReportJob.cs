@@ -31,8 +31,10 @@ namespace IamKeyFunc.Reporting.Runs;
 /// failing at the end makes the run <see cref="RunStatus.Failed"/>.</para>
 /// <para>Change events (<see cref="KeyHistory"/>): each succeeded account is compared with its previous snapshot while
 /// it is collected; the events are delivered after the key records, and an account's new snapshot is written only when
-/// its key records and its events were all delivered, after the recovery pass (not on dry runs, nor without a sink). Any
-/// other account keeps its old snapshot, so the next run reports the same changes again (at least once).</para>
+/// its key records and its events were all delivered, after the recovery pass and before the summaries, so that a
+/// snapshot that could not be written is a <see cref="KeyHistory.NotSavedCode"/> warning on its account's row (not on
+/// dry runs, nor without a sink). Any other account keeps its old snapshot, so the next run reports the same changes
+/// again (at least once).</para>
 /// </summary>
 public partial class ReportJob
 {
@@ -181,17 +183,19 @@ public partial class ReportJob
                 outcomes.Where(o => o.Summary.Is(AccountStatus.Succeeded)).SelectMany(o => o.MatchedExemptions).ToHashSet());
 
         DeliveryResult? keyDelivery = null;
+        HistorySave? historySave = null;
         if (target is { } summarySink)
         {
             keyDelivery = DeliveryResult.Sum(outcomes.Select(o => o.KeyDelivery).OfType<DeliveryResult>());
-            (summaryDelivery, var summaryPass) = await DeliverSummariesAsync(summarySink, summaries, deadline, cancellationToken).ConfigureAwait(false);
-            passes.Add(summaryPass);
             if (_history is not null)
             {
-                var saving = Deliverable(outcomes, events, eventDelivery!);
-                var saved = await _history.SaveAsync(saving, cancellationToken).ConfigureAwait(false);
-                LogHistorySaved(run.RunId, eventDelivery!.Delivered, saved, pending.Count);
+                // Snapshots before summaries: a snapshot that could not be written is a warning on its account's row.
+                historySave = await SaveHistoryAsync(run.RunId, Deliverable(outcomes, events, eventDelivery!), eventDelivery!.Delivered, cancellationToken).ConfigureAwait(false);
+                summaries = [.. summaries.Select(s => AccountPass.WithWarning(s, historySave.WarningFor(s.AccountId)))];
             }
+
+            (summaryDelivery, var summaryPass) = await DeliverSummariesAsync(summarySink, summaries, deadline, cancellationToken).ConfigureAwait(false);
+            passes.Add(summaryPass);
         }
 
         var result = new RunResult
@@ -209,9 +213,23 @@ public partial class ReportJob
             EventDelivery = eventDelivery,
             SummaryDelivery = summaryDelivery,
             Recovery = target is null ? null : RunRecovery.Of(passes, _recovery?.Budget),
+            History = historySave,
         };
         LogRun(result);
         return result;
+    }
+
+    /// <summary>Writes the snapshots of the run; a store that took none of them is a warning in the log.</summary>
+    private async Task<HistorySave> SaveHistoryAsync(string runId, IReadOnlyList<PendingSnapshot> pending, int events, CancellationToken cancellationToken)
+    {
+        var save = await _history!.SaveAsync(pending, cancellationToken).ConfigureAwait(false);
+        if (save.Failures.Count > 0)
+        {
+            LogHistoryNotSaved(runId, save.Store, save.Failures.Count, save.Attempted);
+        }
+
+        LogHistorySaved(runId, events, save.Saved, save.Attempted);
+        return save;
     }
 
     /// <summary>
@@ -434,6 +452,9 @@ public partial class ReportJob
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Events} change events delivered; {Saved} of {Accounts} account snapshots written")]
     private partial void LogHistorySaved(string runId, int events, int saved, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Failed} of {Accounts} account snapshots could not be written to the snapshot store {Store}; their change events repeat until it can be written")]
+    private partial void LogHistoryNotSaved(string runId, string store, int failed, int accounts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} failed: {ErrorCode}: {ErrorMessage}")]
     private partial void LogSinkFailed(string sink, string errorCode, string errorMessage);

@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
 
 namespace IamKeyFunc.Reporting.Runs;
@@ -40,6 +41,9 @@ public sealed record RunResult
 
     /// <summary>Null on dry runs, with the <c>None</c> sink, and when history is off.</summary>
     public DeliveryResult? EventDelivery { get; init; }
+
+    /// <summary>The snapshots written for the change history; null when none were due (dry runs, no sink, history off, or a delivery failed).</summary>
+    public HistorySave? History { get; init; }
 
     /// <summary>What the recovery pass did; null when it was not set up (no <see cref="DeliveryRecovery"/>), on dry runs and without a sink.</summary>
     public RunRecovery? Recovery { get; init; }

@@ -128,8 +128,9 @@ public sealed class OrganizationsAccountSourceTests : IDisposable
         Assert.Equal(5, result.Accounts.Count(a => a.Status == "Succeeded"));
         var failed = Assert.Single(result.Accounts, a => a.Status == "Failed");
         Assert.Equal((bare.AccountId, "AccessDenied"), (failed.AccountId, failed.ErrorCode));
-        Assert.StartsWith(
-            "Member role IamKeyFuncMember cannot be assumed (missing, or not trusting the reader role): deploy it with the StackSet iamkeyfunc-member.",
+        Assert.StartsWith($"STS AssumeRole for arn:aws:iam::{bare.AccountId}:role/IamKeyFuncMember failed with AccessDenied (HTTP 403): ", failed.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains(
+            "If the member role IamKeyFuncMember is missing or does not trust the reader role, deploy it with the StackSet iamkeyfunc-member.",
             failed.ErrorMessage,
             StringComparison.Ordinal);
         Assert.Equal(scenario.Account(bare.AccountId).Name, failed.AccountName);

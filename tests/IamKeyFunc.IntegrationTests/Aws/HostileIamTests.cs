@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Aws.Iam;
 using IamKeyFunc.Reporting.Collection;
-using IamKeyFunc.Reporting.Errors;
+using IamKeyFunc.Reporting.Delivery;
+using IamKeyFunc.Reporting.History;
+using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Aws;
 
@@ -90,7 +91,7 @@ public sealed class HostileIamTests
     }
 
     [Fact]
-    public async Task Collect_ShouldKeepEveryListedKeyWithAWarning_WhenTheReportIsNotUtf8()
+    public async Task Collect_ShouldKeepEveryListedKeyWithAWarning_WhenTheRootsReportLineIsNotUtf8()
     {
         await using var env = await HostileEnvironment.StartAsync(HostileMode.NonUtf8Report, "GetCredentialReport");
 
@@ -98,7 +99,55 @@ public sealed class HostileIamTests
 
         var userKeys = env.Aws.Scenario.ExpectedKeys(env.AccountId).Where(k => !k.IsRoot).Select(k => k.AccessKeyId).Order().ToList();
         Assert.Equal(userKeys, collection.Keys.Select(r => r.AccessKeyId).Order());
-        Assert.Equal(IamErrorCodes.InvalidCredentialReport, collection.Warning?.Code);
+        Assert.False(collection.RootKeysKnown); // the history carries the root keys over instead of reporting them deleted
+        Assert.Equal(AccountCollector.UnreadableReportRowsCode, collection.Warning?.Code);
+        Assert.Contains("line 2 (user <root_account>?): it is not UTF-8", collection.Warning!.Message, StringComparison.Ordinal);
+        Assert.Contains("root user's keys are not reported", collection.Warning.Message, StringComparison.Ordinal);
+        Assert.All(collection.Keys, k => Assert.NotNull(k.MfaActive)); // every user's line was read
+    }
+
+    [Fact]
+    public async Task Collect_ShouldLoseOnlyThatUsersReportFields_WhenOneUsersReportLineIsNotUtf8()
+    {
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.NonUtf8Report, "GetCredentialReport");
+        var expected = env.Aws.Scenario.ExpectedKeys(env.AccountId);
+        var broken = expected.First(k => !k.IsRoot).UserName;
+        env.Hostile.ReportLineUser = broken;
+
+        var watch = Stopwatch.StartNew();
+        var collection = await env.CollectAsync();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(expected.Count, collection.Keys.Count);
+        Assert.Equal(expected.Count(k => k.IsRoot), collection.Keys.Count(k => k.IsRoot)); // the root key is kept
+        Assert.True(collection.RootKeysKnown);
+        Assert.All(collection.Keys.Where(k => k.UserName == broken), k => Assert.Equal((null, null), (k.PasswordEnabled, k.MfaActive)));
+        Assert.All(collection.Keys.Where(k => k.UserName != broken), k => Assert.NotNull(k.MfaActive));
+        Assert.Equal(AccountCollector.UnreadableReportRowsCode, collection.Warning?.Code);
+        Assert.Contains($"(user {broken}?): it is not UTF-8", collection.Warning!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ShouldCollectEveryKeyOfTheUnreadableLine_InReportMode()
+    {
+        await using var env = await HostileEnvironment.StartAsync(HostileMode.NonUtf8Report, "GetCredentialReport", new()
+        {
+            ["IamKey:Collection:Mode"] = "Report",
+        });
+        var expected = env.Aws.Scenario.ExpectedKeys(env.AccountId);
+        var broken = expected.First(k => !k.IsRoot).UserName;
+        env.Hostile.ReportLineUser = broken;
+
+        var result = await env.Aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, DryRun: true)).WaitAsync(Guard);
+
+        var account = Assert.Single(result.Accounts);
+        Assert.Equal(("Succeeded", AccountCollector.UnreadableReportRowsCode), (account.Status, account.ErrorCode));
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(expected.Count, result.Records.Count);
+        Assert.Equal(
+            expected.Where(k => k.UserName == broken).Select(k => k.AccessKeyId).Order(),
+            result.Records.Where(r => r.UserName == broken).Select(r => r.AccessKeyId).Order());
+        Assert.All(result.Records.Where(r => r.UserName == broken), r => Assert.Equal("live", r.DataSource)); // read with GetAccessKeyLastUsed
     }
 
     [Fact]
@@ -184,72 +233,55 @@ public sealed class HostileIamTests
         var account = Assert.Single(result.Accounts);
         Assert.Equal("Failed", account.Status);
         Assert.Equal("ValidationError", account.ErrorCode);
-        Assert.Contains("[redacted token]", account.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", account.ErrorMessage, StringComparison.Ordinal); // the known token, whole
         Assert.DoesNotContain("eyJ", account.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", env.Aws.Logs.AllText, StringComparison.Ordinal);
         Assert.Empty(result.Records);
     }
 
-    /// <summary>The emulator, the hostile front on the IAM endpoint (and STS's, with <c>sts</c>), and the stack pointed at it.</summary>
-    private sealed class HostileEnvironment : IAsyncDisposable
+    [Fact]
+    public async Task Run_ShouldReportAKeyListedUnderTwoUsersOnce_AndKeepWorkingOnTheNextRuns()
     {
-        private HostileEnvironment(HostileAwsServer hostile, EmulatedAws aws)
+        var directory = Directory.CreateTempSubdirectory("iamkeys-hostile-").FullName;
+        try
         {
-            Hostile = hostile;
-            Aws = aws;
-        }
-
-        public HostileAwsServer Hostile { get; }
-
-        public EmulatedAws Aws { get; }
-
-        public string AccountId => Aws.Scenario.CentralAccount.AccountId;
-
-        public static async Task<HostileEnvironment> StartAsync(
-            HostileMode mode, string? operation, Dictionary<string, string?>? settings = null, TimeSpan? emulatorSkewTolerance = null,
-            EmulatorScenario? scenario = null, bool sts = false)
-        {
-            var hostile = await HostileAwsServer.StartAsync();
-            settings ??= [];
-            settings["IamKey:Aws:IamEndpoint"] = hostile.Endpoint.ToString();
-            if (sts)
+            await using var env = await HostileEnvironment.StartAsync(HostileMode.ForeignKeyListed, "ListAccessKeys", new()
             {
-                settings["IamKey:Aws:StsEndpoint"] = hostile.Endpoint.ToString();
-                settings["IamKey:Aws:StsMaxErrorRetry"] = "0";
+                ["IamKey:History:Enabled"] = "true",
+                ["IamKey:History:StateDirectory"] = Path.Combine(directory, "state"),
+            });
+            var expected = env.Aws.Scenario.ExpectedKeys(env.AccountId);
+            var users = expected.Where(k => !k.IsRoot).Select(k => k.UserName).Distinct().Order(StringComparer.Ordinal).ToList();
+            var (owner, other) = (users[^1], users[0]); // listed first by name under the other user: GetAccessKeyLastUsed names the owner
+            var key = expected.First(k => k.UserName == owner);
+            env.Hostile.UserName = other;
+            env.Hostile.ForeignAccessKeyId = key.AccessKeyId;
+
+            var results = new List<RunResult>();
+            for (var run = 0; run < 3; run++)
+            {
+                await using var sink = new JsonlFileSink(Path.Combine(directory, $"run{run}.jsonl"));
+                results.Add(await env.Aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, Sink: sink, KeepRecords: true)).WaitAsync(Guard));
             }
 
-            settings.TryAdd("IamKey:Collection:MaxAttempts", "2");
-            var aws = await EmulatedAws.StartAsync(
-                scenario ?? EmulatedAws.Generate(users: 6),
-                options =>
-                {
-                    if (emulatorSkewTolerance is { } tolerance)
-                    {
-                        options.MaxClockSkew = tolerance;
-                    }
-                },
-                settings);
-            hostile.Upstream = aws.Emulator.Endpoint;
-            hostile.Mode = mode;
-            hostile.Operation = operation;
-            return new HostileEnvironment(hostile, aws);
+            Assert.All(results, result =>
+            {
+                Assert.Equal(RunStatus.Succeeded, result.Status);
+                var account = Assert.Single(result.Accounts);
+                Assert.Equal(("Succeeded", AccountCollector.DuplicateKeyCode), (account.Status, account.ErrorCode));
+                Assert.Contains($"slot {key.KeySlot} of user {owner} was also listed under user {other}", account.ErrorMessage, StringComparison.Ordinal);
+                Assert.Equal(expected.Count, result.Records.Count);
+                Assert.Equal(owner, Assert.Single(result.Records, r => r.AccessKeyId == key.AccessKeyId).UserName);
+                Assert.DoesNotContain(result.Events, e => e.EventType != KeyEventTypes.RotationStuck); // the key never moves between users
+            });
+            Assert.Empty(results[0].Events); // the baseline
+            Assert.Empty(results[2].Events); // stuck rotations (if any) are reported once, by the run after the baseline
+            Assert.Equal(expected.Count, SnapshotFormat.Read(
+                await File.ReadAllBytesAsync(Path.Combine(directory, "state", "aws", $"{env.AccountId}.json")), "aws", env.AccountId).Snapshot!.Keys.Count);
         }
-
-        public Task<AccountInventory> CollectAsync() =>
-            Aws.Collector.CollectAsync(Aws.Session(AccountId), EmulatedAws.NewRun(), FactRequest.KeysOnly).WaitAsync(Guard);
-
-        /// <summary>Collects expecting the account to fail; returns its summary code and message.</summary>
-        public async Task<AccountIssue> FailAsync()
+        finally
         {
-            var ex = await Assert.ThrowsAsync<AccountCollectionException>(CollectAsync);
-            Assert.IsType<IamException>(ex.InnerException);
-            return SafeError.From(ex.InnerException!);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Aws.DisposeAsync();
-            await Hostile.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
         }
     }
 }

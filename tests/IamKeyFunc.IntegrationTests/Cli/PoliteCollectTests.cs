@@ -95,7 +95,7 @@ public sealed class PoliteCollectTests : IAsyncLifetime, IDisposable
     public async Task FailedAccount_ShouldShowItsAliasAndKeepTheEndOfALongMessage_OnOneUnwrappedLine()
     {
         const string advice = "Grant iam:ListUsers to the member role named by IamKey:Aws:MemberRoleName.";
-        var message = $"User is not authorized to perform iam:ListUsers {string.Concat(Enumerable.Repeat("on resource arn:aws:iam::444455556666:user/ ", 5))}{advice}";
+        var message = $"User is not authorized to perform iam:ListUsers {string.Concat(Enumerable.Repeat("on resource arn:aws:iam::444455556666:user/ ", 30))}{advice}";
         _emulator.Options.Latency = TimeSpan.FromMilliseconds(50);
         _emulator.Options.Faults.FailNext("ListUsers", 10, "AccessDenied", 403, message, accountId: Prod);
 

@@ -74,6 +74,42 @@ public sealed class EndToEndTests
         world.AssertNoSecretIn(result);
     }
 
+    [Theory]
+    [InlineData(SinkMode.DataCollector)]
+    [InlineData(SinkMode.LogsIngestion)]
+    public async Task TimerRun_ShouldRedactThePartOfItsCredential_ThatTheWorkspaceEchoesInAnError(SinkMode sink)
+    {
+        // Arrange: every upload is refused (400, not retried) with a message quoting a middle slice of the request's
+        // credential: the SharedKey signature, or the bearer token (no JWT header in the slice)
+        await using var world = await World.StartAsync(sink);
+        var echoed = new ConcurrentQueue<string>();
+        var faults = sink == SinkMode.DataCollector ? world.Azure.DataCollector.Faults : world.Azure.LogsIngestion.Faults;
+        faults.FailNextEchoingCredential(400, credential =>
+        {
+            var part = credential.Substring(credential.Length / 3, 24);
+            echoed.Enqueue(part);
+            return part;
+        }, count: 1000);
+
+        // Act
+        var result = await world.Job.RunAsync(new RunRequest(RunTrigger.Timer)).WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert: the run fails visibly, and not one run of 8 characters of what was echoed is anywhere
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.All(result.Accounts, a => Assert.Equal(("Failed", "KeyRecordsNotDelivered"), (a.Status, a.ErrorCode)));
+        Assert.Equal((result.KeysCollected, 0), (result.KeyDelivery!.Failed, result.KeyDelivery.Delivered));
+        Assert.NotEmpty(echoed);
+        var visible = string.Join('\n', result.Accounts.Select(a => a.ErrorMessage).Append(result.KeyDelivery.Error).Append(result.SummaryDelivery?.Error).Append(world.Logs.AllText));
+        Assert.Contains("[redacted", visible, StringComparison.Ordinal);
+        foreach (var part in echoed.Distinct())
+        {
+            for (var i = 0; i + 8 <= part.Length; i++)
+            {
+                Assert.False(visible.Contains(part.Substring(i, 8), StringComparison.Ordinal), $"'{part.Substring(i, 8)}' of the echoed '{part}' is visible");
+            }
+        }
+    }
+
     /// <summary>What the workspace stored is exactly what the run produced: same rows, same JSON, nothing lost or duplicated.</summary>
     private static void AssertSameRows<T>(IReadOnlyList<T> produced, IReadOnlyList<JsonElement> delivered, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
     {

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using IamKeyFunc.AwsEmulator.Scenario;
 using IamKeyFunc.IntegrationTests.Collection;
 using IamKeyFunc.Reporting.Delivery;
 using IamKeyFunc.Reporting.Evaluation;
+using IamKeyFunc.Reporting.History;
 using IamKeyFunc.Reporting.Records;
 using IamKeyFunc.Reporting.Runs;
 using IamKeyFunc.Testing.Azure;
@@ -196,6 +198,76 @@ public sealed class KeyHistoryTests : IDisposable
 
         // Assert
         Assert.Empty(SnapshotFiles());
+    }
+
+    [Fact]
+    public async Task RunAsync_ShouldSetAsideAnUnusableSnapshot_WarnOnItsRow_AndStartItsNewBaseline()
+    {
+        // Arrange: a baseline, then prod's snapshot holds one key twice (what a listing with one key under two users
+        // used to write) and alice's key is deactivated
+        var now = TimeProvider.System.GetUtcNow();
+        await using var aws = await EmulatedAws.StartAsync(ScenarioGenerator.SampleOrganization(now), settings: HistorySettings());
+        var baseline = await RunAsync(aws, "baseline.jsonl");
+        var prod = JsonNode.Parse(await File.ReadAllBytesAsync(SnapshotPath(Prod)))!;
+        var keys = prod["Keys"]!.AsArray();
+        keys.Add(keys[0]!.DeepClone());
+        var broken = prod.ToJsonString();
+        await File.WriteAllTextAsync(SnapshotPath(Prod), broken);
+        aws.Emulator.ChangeScenario(s => User(s, Prod, "alice").AccessKeys[0].Status = "Inactive");
+
+        // Act
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var second = await RunAsync(aws, "second.jsonl");
+        var third = await RunAsync(aws, "third.jsonl");
+
+        // Assert: prod is a first run again (its change is not reported), with the warning; nothing else is lost
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1), $"took {watch.Elapsed}");
+        Assert.Equal(RunStatus.PartiallySucceeded, second.Result.Status);
+        Assert.Equal(
+            [$"{Security}|Succeeded|", $"{Prod}|Succeeded|{KeyHistory.SetAsideCode}", $"{Sandbox}|Succeeded|", "777788889999|Failed|AccessDenied"],
+            second.Result.Accounts.Select(a => $"{a.AccountId}|{a.Status}|{a.ErrorCode}"));
+        var warning = second.Result.Accounts.Single(a => a.AccountId == Prod).ErrorMessage!;
+        Assert.Contains($"The snapshot {SnapshotPath(Prod)} could not be used (key ", warning, StringComparison.Ordinal);
+        Assert.Contains("is listed twice) and was moved to", warning, StringComparison.Ordinal);
+        Assert.Contains("this run is the account's new baseline", warning, StringComparison.Ordinal);
+        Assert.Contains(warning, aws.Logs.AllText, StringComparison.Ordinal);
+        Assert.Equal(baseline.Result.KeysCollected, second.Result.KeysCollected);
+        Assert.Empty(second.Result.Events);
+        var aside = Assert.Single(Directory.EnumerateFiles(Path.Combine(StateDirectory, "aws"), $"{Prod}.json.unreadable-*"));
+        Assert.Equal(broken, await File.ReadAllTextAsync(aside));
+        Assert.Equal([Security, Prod, Sandbox], SnapshotFiles());
+
+        // The next run compares prod with the new baseline again, without warning
+        Assert.Equal([$"{Security}|", $"{Prod}|", $"{Sandbox}|"], third.Result.Accounts.Where(a => a.Status == "Succeeded").Select(a => $"{a.AccountId}|{a.ErrorCode}"));
+        Assert.Empty(third.Result.Events);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShouldWarnOnEveryCollectedRow_WhenTheStateFolderCannotBeWritten()
+    {
+        // Arrange: the state folder would have to be made under a file
+        var blocker = Path.Combine(_directory, "blocker");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var settings = HistorySettings();
+        settings["IamKey:History:StateDirectory"] = Path.Combine(blocker, "state");
+        await using var aws = await EmulatedAws.StartAsync(ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow()), settings: settings);
+
+        // Act
+        var run = await RunAsync(aws, "run.jsonl");
+
+        // Assert: the rows say so, as sent (the snapshots are written before the summaries)
+        Assert.Equal(RunStatus.PartiallySucceeded, run.Result.Status);
+        Assert.Equal(
+            [$"{Security}|Succeeded|{KeyHistory.NotSavedCode}", $"{Prod}|Succeeded|{KeyHistory.NotSavedCode}", $"{Sandbox}|Succeeded|{KeyHistory.NotSavedCode}", "777788889999|Failed|AccessDenied"],
+            run.Result.Accounts.Select(a => $"{a.AccountId}|{a.Status}|{a.ErrorCode}"));
+        Assert.All(run.Result.Accounts.Where(a => a.Status == "Succeeded"), a => Assert.Contains("could not be written to the snapshot store Folder", a.ErrorMessage, StringComparison.Ordinal));
+        Assert.Equal((3, 0, true), (run.Result.History!.Attempted, run.Result.History.Saved, run.Result.History.NoneWritten));
+        var sent = (await File.ReadAllLinesAsync(Path.Combine(_directory, "run.jsonl")))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("table").GetString() == "AwsAccessKeyRunSummary")
+            .Select(l => l.TryGetProperty("ErrorCode", out var code) ? code.GetString() : null);
+        Assert.Equal(["AccessDenied", KeyHistory.NotSavedCode, KeyHistory.NotSavedCode, KeyHistory.NotSavedCode], sent.Order(StringComparer.Ordinal));
+        Assert.Contains("3 of 3 account snapshots could not be written", aws.Logs.AllText, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -37,7 +37,10 @@ public enum HostileMode
     /// <summary>Every <c>CreateDate</c> is text that is no date.</summary>
     GarbageDate,
 
-    /// <summary>The credential report's CSV carries a byte that is not UTF-8.</summary>
+    /// <summary>
+    /// The credential report's CSV carries a byte that is not UTF-8, after the first comma of the line of
+    /// <see cref="HostileAwsServer.ReportLineUser"/> (the first data line, the root's, when null).
+    /// </summary>
     NonUtf8Report,
 
     /// <summary>Every <c>ListUsers</c> and <c>ListAccessKeys</c> member is listed twice.</summary>
@@ -54,6 +57,34 @@ public enum HostileMode
 
     /// <summary>A 400 <c>ValidationError</c> whose message quotes the whole request body (an STS would quote the web-identity token).</summary>
     EchoRequestInError,
+
+    /// <summary>
+    /// <c>ListAccessKeys</c> also lists <see cref="HostileAwsServer.ForeignAccessKeyId"/> (another user's key) as the
+    /// requested user's: one key ID under two users.
+    /// </summary>
+    ForeignKeyListed,
+
+    /// <summary>
+    /// A 400 error (<see cref="HostileAwsServer.EchoCode"/>) whose message quotes <see cref="HostileAwsServer.Echo"/> of a
+    /// secret the server has seen (<see cref="HostileAwsServer.EchoedSecret"/>): part of it, encoded, or whole.
+    /// </summary>
+    EchoSecretInError,
+
+    /// <summary>An AWS error answer: <see cref="HostileAwsServer.ErrorStatus"/>, <see cref="HostileAwsServer.ErrorCode"/> and <see cref="HostileAwsServer.ErrorText"/>.</summary>
+    Error,
+}
+
+/// <summary>The secrets <see cref="HostileAwsServer"/> can echo back.</summary>
+public enum EchoedSecret
+{
+    /// <summary>The request's <c>WebIdentityToken</c> (the Entra JWT of <c>AssumeRoleWithWebIdentity</c>).</summary>
+    WebIdentityToken,
+
+    /// <summary>The request's <c>X-Amz-Security-Token</c> header (the signing session's token).</summary>
+    SessionToken,
+
+    /// <summary>The <c>SecretAccessKey</c> of the session that signed the request, from the STS answer that issued it (so the server knows it).</summary>
+    SecretAccessKey,
 }
 
 /// <summary>
@@ -65,6 +96,8 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 {
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _echoed = new();
+    private readonly ConcurrentDictionary<string, string> _issuedSecrets = new(StringComparer.Ordinal);
     private readonly HttpClient _upstreamClient = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     private WebApplication? _app;
     private int _endless;
@@ -88,6 +121,33 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
     public string? UserName { get; set; }
 
     public TimeSpan TrickleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>In <see cref="HostileMode.NonUtf8Report"/>: the user whose report line gets the bad byte; null for the first data line.</summary>
+    public string? ReportLineUser { get; set; }
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: which secret is echoed.</summary>
+    public EchoedSecret EchoedSecret { get; set; }
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: what of the secret the message quotes (a part, an encoding); the whole secret by default.</summary>
+    public Func<string, string> Echo { get; set; } = secret => secret;
+
+    /// <summary>In <see cref="HostileMode.EchoSecretInError"/>: the error code (not retried by clients).</summary>
+    public string EchoCode { get; set; } = "ValidationError";
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the HTTP status.</summary>
+    public int ErrorStatus { get; set; } = 403;
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the error code.</summary>
+    public string ErrorCode { get; set; } = "AccessDenied";
+
+    /// <summary>In <see cref="HostileMode.Error"/>: the error message.</summary>
+    public string ErrorText { get; set; } = "Access denied.";
+
+    /// <summary>Every secret the server echoed, as it echoed it, for tests to look for.</summary>
+    public IReadOnlyCollection<string> Echoed => [.. _echoed];
+
+    /// <summary>In <see cref="HostileMode.ForeignKeyListed"/>: the key ID listed as well.</summary>
+    public string? ForeignAccessKeyId { get; set; }
 
     /// <summary>How far the server's clock is ahead of ours in <see cref="HostileMode.ClockSkew"/>.</summary>
     public TimeSpan ClockOffset { get; set; } = TimeSpan.FromMinutes(10);
@@ -141,6 +201,16 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
                 await WriteAsync(context, 400, "text/xml",
                     $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Could not process the request: {System.Security.SecurityElement.Escape(form)}</Message></Error><RequestId>echo</RequestId></ErrorResponse>");
                 return;
+            case HostileMode.EchoSecretInError when SecretFor(context, form) is { } secret:
+                var echoed = Echo(secret);
+                _echoed.Enqueue(echoed);
+                await WriteAsync(context, 400, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{EchoCode}</Code><Message>Could not process the request near '{System.Security.SecurityElement.Escape(echoed)}'.</Message></Error><RequestId>echo-secret</RequestId></ErrorResponse>");
+                return;
+            case HostileMode.Error:
+                await WriteAsync(context, ErrorStatus, "text/xml",
+                    $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{ErrorCode}</Code><Message>{System.Security.SecurityElement.Escape(ErrorText)}</Message></Error><RequestId>hostile-error</RequestId></ErrorResponse>");
+                return;
             case HostileMode.ClockSkew when SkewError(context.Request.Headers["X-Amz-Date"].ToString()) is { } skewError:
                 context.Response.Headers.Date = (DateTimeOffset.UtcNow + ClockOffset).ToString("r", CultureInfo.InvariantCulture);
                 await WriteAsync(context, 403, "text/xml",
@@ -149,11 +219,17 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         }
 
         var (status, contentType, answer) = await ForwardAsync(context, body);
+        if (IssuedCredentials().Match(answer) is { Success: true } issued)
+        {
+            _issuedSecrets[issued.Groups[1].Value] = issued.Groups[2].Value;
+        }
+
         answer = mode switch
         {
             HostileMode.HugeEpochDate => CreateDate().Replace(answer, "<CreateDate>1e20</CreateDate>"),
             HostileMode.GarbageDate => CreateDate().Replace(answer, "<CreateDate>the day before yesterday</CreateDate>"),
-            HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer),
+            HostileMode.NonUtf8Report when action == "GetCredentialReport" => BreakReportEncoding(answer, ReportLineUser),
+            HostileMode.ForeignKeyListed when action == "ListAccessKeys" && ForeignAccessKeyId is { } foreign => AddForeignKey(answer, FormValue(form, "UserName") ?? "", foreign),
             HostileMode.DuplicateMembers when action is "ListUsers" or "ListAccessKeys" => Member().Replace(answer, "$0$0"),
             HostileMode.StaleReport when action == "GetCredentialReport" => GeneratedTime().Replace(answer, "<GeneratedTime>2015-01-01T00:00:00Z</GeneratedTime>"),
             _ => answer,
@@ -191,6 +267,15 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         return ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/xml", text);
     }
 
+    private string? SecretFor(HttpContext context, string form) => EchoedSecret switch
+    {
+        EchoedSecret.WebIdentityToken => FormValue(form, "WebIdentityToken"),
+        EchoedSecret.SessionToken => context.Request.Headers["X-Amz-Security-Token"].FirstOrDefault(),
+        _ => SigningKeyId().Match(context.Request.Headers.Authorization.ToString()) is { Success: true } signer
+            ? _issuedSecrets.GetValueOrDefault(signer.Groups[1].Value)
+            : null,
+    };
+
     private string? SkewError(string amzDate)
     {
         var serverNow = DateTimeOffset.UtcNow + ClockOffset;
@@ -212,14 +297,29 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
         return $"<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users>{users}</Users><IsTruncated>true</IsTruncated><Marker>{page.Marker}</Marker></ListUsersResult><ResponseMetadata><RequestId>page</RequestId></ResponseMetadata></ListUsersResponse>";
     }
 
-    /// <summary>Puts a 0xFF byte (never valid UTF-8) into the first data line of the report's CSV.</summary>
-    private static string BreakReportEncoding(string answer) => ReportContent().Replace(answer, match =>
+    /// <summary>Puts a 0xFF byte (never valid UTF-8) after the first comma of the report line of <paramref name="user"/> (the first data line when null).</summary>
+    private static string BreakReportEncoding(string answer, string? user) => ReportContent().Replace(answer, match =>
     {
         var csv = Convert.FromBase64String(match.Groups[1].Value).ToList();
-        int lineEnd = csv.IndexOf((byte)'\n');
-        csv.Insert(lineEnd + 1, 0xFF);
+        int lineStart = csv.IndexOf((byte)'\n') + 1;
+        if (user is not null)
+        {
+            var prefix = Encoding.UTF8.GetBytes($"\n{user},");
+            lineStart = Enumerable.Range(0, csv.Count - prefix.Length).First(i => csv.Skip(i).Take(prefix.Length).SequenceEqual(prefix)) + 1;
+        }
+
+        csv.Insert(csv.IndexOf((byte)',', lineStart) + 1, 0xFF);
         return $"<Content>{Convert.ToBase64String([.. csv])}</Content>";
     });
+
+    /// <summary>Adds an active key <paramref name="accessKeyId"/> of <paramref name="user"/> to a <c>ListAccessKeys</c> answer.</summary>
+    private static string AddForeignKey(string answer, string user, string accessKeyId)
+    {
+        var member = $"<member><UserName>{System.Security.SecurityElement.Escape(user)}</UserName><AccessKeyId>{accessKeyId}</AccessKeyId><Status>Active</Status><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>";
+        return answer.Contains("<AccessKeyMetadata/>", StringComparison.Ordinal)
+            ? answer.Replace("<AccessKeyMetadata/>", $"<AccessKeyMetadata>{member}</AccessKeyMetadata>", StringComparison.Ordinal)
+            : answer.Replace("</AccessKeyMetadata>", $"{member}</AccessKeyMetadata>", StringComparison.Ordinal);
+    }
 
     private async Task TrickleAsync(HttpContext context, int status, string contentType, string body)
     {
@@ -264,6 +364,12 @@ public sealed partial class HostileAwsServer : IAsyncDisposable
 
     [GeneratedRegex("<GeneratedTime>[^<]*</GeneratedTime>")]
     private static partial Regex GeneratedTime();
+
+    [GeneratedRegex("<AccessKeyId>([^<]*)</AccessKeyId>\\s*<SecretAccessKey>([^<]*)</SecretAccessKey>")]
+    private static partial Regex IssuedCredentials();
+
+    [GeneratedRegex("Credential=([A-Z0-9]+)/")]
+    private static partial Regex SigningKeyId();
 
     [GeneratedRegex("<Content>([^<]*)</Content>")]
     private static partial Regex ReportContent();

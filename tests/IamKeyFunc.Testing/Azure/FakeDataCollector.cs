@@ -173,7 +173,8 @@ public sealed partial class FakeDataCollector : LoopbackService
         {
             AddFaultHeader(context, fault);
             var faultCode = fault.Status switch { 429 => "TooManyRequests", 503 => "ServiceUnavailable", _ => "UnspecifiedError" };
-            return (fault.Status, faultCode, "Injected fault.", fault.RetryAfterSeconds, 0);
+            var signature = request.Headers.Authorization.ToString();
+            return (fault.Status, faultCode, fault.MessageFor(signature[(signature.LastIndexOf(':') + 1)..]), fault.RetryAfterSeconds, 0);
         }
 
         var apiVersion = request.Query["api-version"].ToString();

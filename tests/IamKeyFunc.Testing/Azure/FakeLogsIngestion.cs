@@ -96,7 +96,7 @@ public sealed class FakeLogsIngestion : LoopbackService
         if (await Faults.ApplyAsync(context.RequestAborted, new FaultRequest(stream, () => Encoding.UTF8.GetString(encoding == "gzip" ? Gunzip(body) : body))) is { } fault)
         {
             AddFaultHeader(context, fault);
-            return (fault.Status, fault.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected fault.", fault.RetryAfterSeconds, 0, 0);
+            return (fault.Status, fault.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", fault.MessageFor(BearerToken(request) ?? ""), fault.RetryAfterSeconds, 0, 0);
         }
 
         if (request.Query["api-version"] != "2023-01-01")

@@ -6,7 +6,13 @@ namespace IamKeyFunc.Testing.Azure;
 /// One scripted answer: wait <see cref="Delay"/>, then (when <see cref="Status"/> is not 0) answer with that status instead
 /// of serving the request, adding <see cref="Header"/> verbatim when set (e.g. a malformed <c>retry-after-ms</c>).
 /// </summary>
-public sealed record Fault(int Status, int? RetryAfterSeconds, TimeSpan Delay, (string Name, string Value)? Header = null);
+/// <param name="Echo">When set, the error message quotes this of the request's credential (the <c>Authorization</c> header's
+/// signature or bearer token): what a hostile or broken service echoes back.</param>
+public sealed record Fault(int Status, int? RetryAfterSeconds, TimeSpan Delay, (string Name, string Value)? Header = null, Func<string, string>? Echo = null)
+{
+    /// <summary>The fault's error message for a request whose credential is <paramref name="credential"/>.</summary>
+    public string MessageFor(string credential) => Echo is null ? "Injected fault." : $"Rejected the request near '{Echo(credential)}'.";
+}
 
 /// <summary>What a fake knows of a request when it decides on a fault: the table (Data Collector <c>Log-Type</c>, Logs
 /// Ingestion stream; null for other services) and the body as text (decompressed).</summary>
@@ -52,6 +58,17 @@ public sealed class FaultKnobs
         for (var i = 0; i < count; i++)
         {
             _queue.Enqueue(new Fault(status, null, TimeSpan.Zero, (name, value)));
+        }
+
+        return this;
+    }
+
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/> with a message quoting <paramref name="echo"/> of their credential.</summary>
+    public FaultKnobs FailNextEchoingCredential(int status, Func<string, string> echo, int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _queue.Enqueue(new Fault(status, null, TimeSpan.Zero, Echo: echo));
         }
 
         return this;

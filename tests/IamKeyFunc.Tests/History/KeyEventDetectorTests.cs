@@ -180,6 +180,21 @@ public class KeyEventDetectorTests
         Assert.True(KeyEventDetector.Compare(otherAccount, Observed([]), Context("run-2", Day0), StuckDays).IsBaseline);
     }
 
+    [Fact]
+    public void Compare_ShouldNotThrowAndKeepOneEntryPerKey_WhenTheSnapshotOrTheObservationListsAKeyTwice()
+    {
+        // Arrange: what a listing with one key under two users used to write, and such a listing again
+        var previous = Snapshot("run-1", Day0, Key("a", "alice"), Key("a", "bob"), Key("b", "carol"));
+        var observed = Observed([Key("a", "alice"), Key("a", "bob"), Key("b", "carol")]);
+
+        // Act
+        var changes = KeyEventDetector.Compare(previous, observed, Context("run-2", Day0.AddDays(1)), StuckDays);
+
+        // Assert
+        Assert.Empty(changes.Events);
+        Assert.Equal([("a", "alice"), ("b", "carol")], changes.Snapshot.Keys.Select(k => (k.Id, k.UserName)));
+    }
+
     internal static SnapshotKey Key(string id, string user, DateTimeOffset? created = null, DateTimeOffset? lastUsed = null, bool active = true, int slot = 1) =>
         new(id, user, $"arn:aws:iam::111122223333:user/{user}", slot, active, created ?? Day0.AddDays(-50), lastUsed);
 

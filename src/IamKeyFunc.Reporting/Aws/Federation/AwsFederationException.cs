@@ -44,21 +44,30 @@ public sealed class AwsFederationException : ServiceException
     public string? RoleArn { get; }
 
 
-    internal static AwsFederationException FromSts(AmazonServiceException exception, string roleArn, string operation, string? hint)
+    /// <summary>The STS operation that failed (<c>AssumeRoleWithWebIdentity</c>, <c>AssumeRole</c>), when STS answered.</summary>
+    public string? Operation { get; private init; }
+
+    /// <summary>
+    /// STS's error as an exception that carries no secret: its text is redacted against <paramref name="secrets"/> (what
+    /// the request carried: the web-identity token, the source session's keys) and token shapes, and the SDK's
+    /// exception (whose message is STS's raw text) is replaced by a copy with the redacted text.
+    /// </summary>
+    internal static AwsFederationException FromSts(AmazonServiceException exception, string roleArn, string operation, string? hint, IEnumerable<string?> secrets)
     {
         var code = string.IsNullOrEmpty(exception.ErrorCode) ? null : exception.ErrorCode;
+        var known = secrets.ToList();
         // STS text can echo what was signed or sent (as IAM's can): redact it the same way before it reaches a log or summary.
-        var message = $"STS {operation} for {roleArn} failed with {code ?? "an error"} (HTTP {(int)exception.StatusCode}): {AwsRequestPipeline.Redact(exception.Message, null, null)}";
-        if (!string.IsNullOrEmpty(hint))
+        var stsMessage = AwsRequestPipeline.Redact(exception.Message ?? "", known);
+        var text = new ServiceErrorText(
+            $"STS {operation} for {roleArn} failed with {code ?? "an error"} (HTTP {(int)exception.StatusCode})",
+            stsMessage,
+            string.IsNullOrEmpty(hint) ? null : hint,
+            string.IsNullOrEmpty(exception.RequestId) ? null : exception.RequestId);
+        var safeCause = new AmazonServiceException(stsMessage, null, exception.ErrorType, exception.ErrorCode, exception.RequestId, exception.StatusCode);
+        return new AwsFederationException(text.ToString(), code, roleArn, exception.StatusCode, exception.RequestId, safeCause)
         {
-            message += " " + hint;
-        }
-
-        if (!string.IsNullOrEmpty(exception.RequestId))
-        {
-            message += $" (request ID {exception.RequestId})";
-        }
-
-        return new AwsFederationException(message, code, roleArn, exception.StatusCode, exception.RequestId, exception);
+            Operation = operation,
+            Text = text,
+        };
     }
 }

@@ -76,13 +76,16 @@ public sealed class ChainedRoleCredentials : StsSessionCredentials
         }
     }
 
+    /// <summary>The source credentials that signed the call: the central session's keys (the SDK chain's are not read again here).</summary>
+    protected override IEnumerable<string?> SecretsSent() => Source is StsSessionCredentials session ? session.CurrentSecrets() : [];
+
     protected override string? HintFor(AmazonServiceException exception)
     {
         var message = exception.Message ?? "";
         return exception.ErrorCode switch
         {
             "AccessDenied" =>
-                $"Check that {RoleArn} trusts {_sourceDescription} (Principal.AWS, action sts:AssumeRole) and that the source role may call sts:AssumeRole on it.",
+                $"Check that the role trusts {_sourceDescription} (Principal.AWS, action sts:AssumeRole) and that the source may call sts:AssumeRole on it.",
             "ExpiredTokenException" or "ExpiredToken" =>
                 $"The source session from {_sourceDescription} was expired at STS even after a refresh: check the host clock.",
             "RegionDisabledException" =>

@@ -183,6 +183,14 @@ public abstract partial class StsSessionCredentials : AWSCredentials, IRefreshab
     /// <summary>What to tell the operator for an STS error code (null: nothing to add).</summary>
     protected abstract string? HintFor(Amazon.Runtime.AmazonServiceException exception);
 
+    /// <summary>The secrets the last STS request carried (the web-identity token, the source session's keys): STS's answer is redacted against them.</summary>
+    protected virtual IEnumerable<string?> SecretsSent() => [];
+
+    /// <summary>The current session's secret key and session token, for redacting what a service echoes of them; none before the first refresh.</summary>
+    internal IEnumerable<string?> CurrentSecrets() => Volatile.Read(ref _session) is { } session
+        ? [session.Credentials.SecretKey, session.Credentials.Token]
+        : [];
+
     private async Task<ImmutableCredentials> RefreshEarlyAsync(Session session, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Inside the window: the caller that gets the gate refreshes; the others keep the still-valid session.
@@ -284,16 +292,16 @@ public abstract partial class StsSessionCredentials : AWSCredentials, IRefreshab
             }
             catch (AmazonServiceException ex) when (!string.IsNullOrEmpty(ex.ErrorCode) || ex.StatusCode != 0)
             {
-                throw AwsFederationException.FromSts(ex, RoleArn, OperationName, HintFor(ex));
+                throw AwsFederationException.FromSts(ex, RoleArn, OperationName, HintFor(ex), SecretsSent());
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                // A transport fault's text holds no answer of STS; it is redacted all the same, and its chain is not kept.
                 throw new AwsFederationException(
-                    $"STS {OperationName} for {RoleArn} could not be completed: {ex.Message} Check IamKey:Aws:StsEndpoint, IamKey:Aws:StsRegion and outbound access to STS.",
+                    $"STS {OperationName} for {RoleArn} could not be completed: {AwsRequestPipeline.Redact(ex.Message, SecretsSent())} Check IamKey:Aws:StsEndpoint, IamKey:Aws:StsRegion and outbound access to STS.",
                     AwsFederationException.StsUnreachable,
-                    RoleArn,
-                    innerException: ex);
+                    RoleArn);
             }
 
             return ToSession(credentials, sessionName);

@@ -57,6 +57,8 @@ public sealed class WebIdentityCredentials : StsSessionCredentials
         return response.Credentials;
     }
 
+    protected override IEnumerable<string?> SecretsSent() => [_lastToken?.Reveal()];
+
     protected override string? HintFor(AmazonServiceException exception)
     {
         var claims = _lastToken is null ? "" : $" The token had {_lastToken.DescribeClaims()}.";

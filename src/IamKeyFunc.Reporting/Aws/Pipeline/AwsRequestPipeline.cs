@@ -225,10 +225,15 @@ public sealed partial class AwsRequestPipeline
     }
 
     /// <summary>
-    /// AWS's <c>SignatureDoesNotMatch</c> text can echo the canonical request, which holds the session token:
-    /// cut it, blank any credential or signature that still appears, and bound the length.
+    /// AWS's <c>SignatureDoesNotMatch</c> text can echo the canonical request, which holds the session token: cut it,
+    /// redact any part of the credentials and the signature that still appears (<see cref="MessageText.Redact"/>), and
+    /// bound the length.
     /// </summary>
-    internal static string Redact(string message, ImmutableCredentials? credentials, SigV4Signature? signature)
+    internal static string Redact(string message, ImmutableCredentials? credentials, SigV4Signature? signature) =>
+        Redact(message, [credentials?.Token, credentials?.SecretKey, signature?.Signature]);
+
+    /// <summary>As <see cref="Redact(string, ImmutableCredentials?, SigV4Signature?)"/>, with the secrets the request carried.</summary>
+    internal static string Redact(string message, IEnumerable<string?> secrets)
     {
         foreach (string marker in new[] { "The Canonical String", "The String-to-Sign", "Canonical String for this request" })
         {
@@ -239,15 +244,7 @@ public sealed partial class AwsRequestPipeline
             }
         }
 
-        foreach (string? secret in new[] { credentials?.Token, credentials?.SecretKey, signature?.Signature })
-        {
-            if (!string.IsNullOrEmpty(secret))
-            {
-                message = message.Replace(secret, "[redacted]", StringComparison.Ordinal);
-            }
-        }
-
-        return MessageText.CutMiddle(MessageText.OneLine(MessageText.RedactTokens(message)), MaxMessageLength);
+        return MessageText.CutMiddle(MessageText.OneLine(MessageText.Redact(message, secrets)), MaxMessageLength);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Service} {Operation} for {Account}: {ErrorCode} (HTTP {StatusCode}) on attempt {Attempt}; retrying in {Delay}.")]

@@ -59,7 +59,7 @@ public sealed class ChainedRoleCredentialsTests
         Assert.Equal("AccessDenied", error.ErrorCode);
         Assert.Equal((int)HttpStatusCode.Forbidden, error.Status);
         Assert.Equal(MemberRoleArn, error.RoleArn);
-        Assert.Contains($"Check that {MemberRoleArn} trusts {CentralRoleArn}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Check that the role trusts {CentralRoleArn}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretMarker, error.ToString(), StringComparison.Ordinal);
     }
 

@@ -127,9 +127,83 @@ public class CredentialReportParserTests
     [Theory]
     [InlineData("arn,password_enabled\narn:aws:iam::1:user/x,true\n")]
     [InlineData("")]
-    [InlineData("user,arn\n\"unterminated,arn\n")]
+    [InlineData("\"user,arn\nx,y\n")]
     public void Parse_MalformedReports_ThrowFormatException(string csv) =>
         Assert.Throws<FormatException>(() => CredentialReportParser.ParseCsv(csv, Generated));
+
+    [Fact]
+    public void ParseBase64_ShouldLeaveOutOnlyTheLineWithABadByte_AndKeepTheRootAndEveryOtherUser()
+    {
+        // Arrange: one byte that is never UTF-8 in alice's line
+        var csv = Encoding.UTF8.GetBytes(SampleCsv).ToList();
+        csv.Insert(SampleCsv.IndexOf("alice,", StringComparison.Ordinal) + "alice,arn".Length, 0xFF);
+
+        // Act
+        var report = CredentialReportParser.ParseBase64(Convert.ToBase64String([.. csv]), Generated);
+
+        // Assert
+        Assert.Equal(["<root_account>", "bob", "carol,the,admin"], report.Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.NotNull(report.RootAccount);
+        var line = Assert.Single(report.UnreadableRows);
+        Assert.Equal(new UnreadableReportRow(3, "it is not UTF-8 (byte 10 of the line cannot be decoded)", "alice"), line);
+    }
+
+    [Fact]
+    public void ParseBase64_ShouldReportTheRootLine_WhenItIsTheOneThatCannotBeRead()
+    {
+        var csv = Encoding.UTF8.GetBytes(SampleCsv).ToList();
+        csv.Insert(SampleCsv.IndexOf("<root_account>", StringComparison.Ordinal) + 3, 0xC3); // a lead byte with no continuation
+
+        var report = CredentialReportParser.ParseBase64(Convert.ToBase64String([.. csv]), Generated);
+
+        Assert.Null(report.RootAccount);
+        Assert.Equal(["alice", "bob", "carol,the,admin"], report.Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, Assert.Single(report.UnreadableRows).Line);
+    }
+
+    [Theory]
+    [InlineData("dave,arn:aws:iam::111122223333:user/dave,the day before yesterday,false", "its user_creation_time is not a date")]
+    [InlineData(",arn:aws:iam::111122223333:user/nobody,N/A,false", "it has no user")]
+    [InlineData("\"dave,arn:aws:iam::111122223333:user/dave,N/A,false", "it ends inside a quoted field")]
+    public void ParseCsv_ShouldLeaveOutALineThatCannotBeRead_WithWhy(string line, string problem)
+    {
+        // Arrange: the bad line between two good ones
+        const string Good = "erin,arn:aws:iam::111122223333:user/erin,N/A,true";
+        var csv = $"user,arn,user_creation_time,mfa_active\n{Good}\n{line}\n{Good.Replace("erin", "fred", StringComparison.Ordinal)}\n";
+
+        // Act
+        var report = CredentialReportParser.ParseCsv(csv, Generated);
+
+        // Assert
+        Assert.Equal(["erin", "fred"], report.Rows.Keys.Order(StringComparer.Ordinal));
+        var unreadable = Assert.Single(report.UnreadableRows);
+        Assert.Equal((3, problem), (unreadable.Line, unreadable.Problem));
+        Assert.True(report.Rows["fred"].MfaActive);
+    }
+
+    [Fact]
+    public void ParseCsv_ShouldTrustNeitherLine_WhenAUserIsListedTwice()
+    {
+        const string csv = "user,arn,mfa_active\nerin,arn:aws:iam::1:user/erin,true\nerin,arn:aws:iam::1:user/erin,false\nfred,arn:aws:iam::1:user/fred,true\n";
+
+        var report = CredentialReportParser.ParseCsv(csv, Generated);
+
+        Assert.Equal(["fred"], report.Rows.Keys);
+        Assert.Equal([(2, "erin"), (3, "erin")], report.UnreadableRows.Select(r => (r.Line, r.LikelyUser!)));
+        Assert.All(report.UnreadableRows, r => Assert.Equal("its user is listed on more than one line", r.Problem));
+    }
+
+    [Fact]
+    public void ParseCsv_ShouldCountLinesInsideQuotedFields_WhenNamingAnUnreadableLine()
+    {
+        const string csv = "user,arn,mfa_active\r\n\"erin\r\nsmith\",arn:aws:iam::1:user/erin,true\r\nfred,arn:aws:iam::1:user/fred,maybe,x\r\ngus,arn,yes-no,\"\r\n";
+
+        var report = CredentialReportParser.ParseCsv(csv, Generated);
+
+        Assert.Equal(["erin\r\nsmith", "fred"], report.Rows.Keys.Order(StringComparer.Ordinal));
+        var unreadable = Assert.Single(report.UnreadableRows);
+        Assert.Equal((5, "it ends inside a quoted field", "gus"), (unreadable.Line, unreadable.Problem, unreadable.LikelyUser));
+    }
 
     [Fact]
     public void ToString_SummarisesWithoutDumpingRows()
