@@ -153,7 +153,7 @@ param neverUsedGraceDays int = 7
 @description('Optional. Warning windows of the default policy in days, comma-separated, e.g. 14,7,1 (IamKey:Findings:WarnBeforeDays).')
 param warnBeforeDays string = '14'
 
-@description('Optional. Ordered key policies, first match wins (IamKey:Policies:N): objects with Name and any of Profile, RotationDays, UnusedDays, NeverUsedGraceDays, WarnBeforeDays, AccountIds, OrganizationalUnitPath, AccountTags, UserPath, UserName, UserTags (README, Key policies and exemptions).')
+@description('Optional. Ordered key policies, first match wins (IamKey:Policies:N): objects with Name, at least one of AccountIds, OrganizationalUnitPath, OrganizationalUnitIds, AccountTags, UserPath, UserName, UserTags, and any of Profile, RotationDays, UnusedDays, NeverUsedGraceDays, WarnBeforeDays; any other field stops the app at start-up (README, Key policies and exemptions).')
 param keyPolicies array = []
 
 @description('Optional. Time-limited exemptions (IamKey:Exemptions:N): objects with Reason, Reference, Expires and any of Name, AccountId, UserArn, KeyIdSha256.')
@@ -182,7 +182,7 @@ param keyEventTable string = 'AwsAccessKeyEvents'
 @description('Optional. Comma-separated AWS account IDs whose new access keys raise the key-created alert; empty: every account.')
 param keyCreatedAlertAccountIds string = ''
 
-@description('Optional. OU path prefix whose new access keys raise the key-created alert, e.g. Root/Workloads (needs Organizations discovery); empty: every OU.')
+@description('Optional. OU path whose new access keys (at or below it) raise the key-created alert, e.g. Root/Workloads, with / and \\ inside an OU name written \\/ and \\\\ (README, OU paths; needs Organizations discovery); empty: every OU.')
 param keyCreatedAlertOrganizationalUnitPath string = ''
 
 @description('Optional. Account tag, Key=Value or Key, whose accounts\' new access keys raise the key-created alert (needs Organizations discovery); empty: any tags.')

@@ -22,7 +22,7 @@ param alertEmail string = ''
 @description('Optional. Comma-separated account IDs watched by the key-created alert; empty: every account.')
 param keyCreatedAccountIds string = ''
 
-@description('Optional. OU path prefix watched by the key-created alert, e.g. Root/Workloads (needs Organizations discovery); empty: every OU.')
+@description('Optional. OU path watched by the key-created alert (at or below it), e.g. Root/Workloads, / and \\ in an OU name escaped as \\/ and \\\\ (needs Organizations discovery); empty: every OU.')
 param keyCreatedOrganizationalUnitPath string = ''
 
 @description('Optional. Account tag watched by the key-created alert, Key=Value or Key (needs Organizations discovery); empty: any tags.')

@@ -36,7 +36,10 @@ public sealed partial class EmulatorOrganization
     public string ArnPrefix(EmulatorScenario scenario) =>
         $"arn:{scenario.Account(ManagementAccountId).Partition}:organizations::{ManagementAccountId}";
 
-    /// <summary>The OU names from the root down to <paramref name="parentId"/>, e.g. <c>Root/Workloads/Prod</c>.</summary>
+    /// <summary>
+    /// The OU names from the root down to <paramref name="parentId"/>, e.g. <c>Root/Workloads/Prod</c>, as IamKeyFunc's
+    /// records write them: a <c>\</c> or <c>/</c> inside a name is escaped with <c>\</c> (<c>Root/Prod\/Payments</c>).
+    /// </summary>
     public string PathOf(string? parentId)
     {
         var names = new List<string>();
@@ -48,7 +51,7 @@ public sealed partial class EmulatorOrganization
 
         names.Add(RootName);
         names.Reverse();
-        return string.Join('/', names);
+        return string.Join('/', names.Select(n => n.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("/", "\\/", StringComparison.Ordinal)));
     }
 
     internal void Validate(EmulatorScenario scenario)

@@ -101,6 +101,9 @@ public sealed record SourceFailure(string AccountId, string RoleArn, AccountIssu
 /// <summary>How an account was found and where it sits: the records' <c>DiscoverySource</c>, <c>AccountName</c>, <c>OrganizationalUnitPath</c>, <c>AccountTags</c>.</summary>
 public sealed record AccountPlacement(DiscoverySource Source, string? Name, string? OrganizationalUnitPath, IReadOnlyDictionary<string, string>? Tags)
 {
+    /// <summary>The root and OU IDs above the account, root first (what a policy's <c>OrganizationalUnitIds</c> matches); empty when not discovered.</summary>
+    public IReadOnlyList<string> OrganizationalUnitIds { get; init; } = [];
+
     /// <summary>Listed in the settings and not found by discovery.</summary>
     public static AccountPlacement Static { get; } = new(DiscoverySource.Static, null, null, null);
 }

@@ -81,7 +81,8 @@ public sealed partial class OrganizationsAccountSource(
                 DiscoverySource.Organizations,
                 account.Name,
                 account.OrganizationalUnitPath,
-                filter.TagKeys.Count == 0 ? null : filter.CopiedTags(account.Tags));
+                filter.TagKeys.Count == 0 ? null : filter.CopiedTags(account.Tags))
+            { OrganizationalUnitIds = account.AncestorIds };
             if (!decision.Included)
             {
                 exclusions[account.AccountId] = account.IsActive

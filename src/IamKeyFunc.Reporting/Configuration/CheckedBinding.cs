@@ -6,85 +6,37 @@ using Microsoft.Extensions.Options;
 namespace IamKeyFunc.Reporting.Configuration;
 
 /// <summary>
-/// Binds one configuration section into its options class property by property, so that one value that does not
-/// convert (<c>IamKey:Delivery:Sink=Wat</c>) becomes a validation failure naming the setting and, for an enum, its
-/// allowed values, instead of an exception that hides every other problem. The property keeps its default;
-/// <see cref="BindingProblemsValidator{T}"/> reports the failure when the options are validated (at start).
+/// Binds one configuration section into its options class with <see cref="StrictBinder"/>: a value that does not
+/// convert (<c>IamKey:Delivery:Sink=Wat</c>) or a key the class does not have (<c>IamKey:Aws:RoleArnn</c>) becomes a
+/// validation failure naming the setting, instead of an exception that hides every other problem or a silent default.
+/// The property keeps its default; <see cref="BindingProblemsValidator{T}"/> reports the failure when the options are
+/// validated (at start). Keys that are sections bound on their own (<paramref name="sections"/>: <c>Aws</c> under
+/// <c>IamKey</c>, <c>Discovery</c> under <c>IamKey:Aws</c>) are known here and checked by their own binding.
 /// </summary>
-internal sealed class CheckedBinding<T>(IConfiguration section) : IConfigureOptions<T>
+internal sealed class CheckedBinding<T>(IConfiguration configuration, string sectionName, IEnumerable<BoundSection> sections) : IConfigureOptions<T>
     where T : class
 {
-    private static readonly PropertyInfo[] Properties =
-        typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite || p.CanRead).ToArray();
-
     public void Configure(T options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = BindingProblems.For(options);
-        foreach (var property in Properties)
-        {
-            var child = section.GetSection(property.Name);
-            if (!child.Exists())
-            {
-                continue;
-            }
-
-            try
-            {
-                Bind(options, property, child);
-            }
-            catch (InvalidOperationException)
-            {
-                problems.Add(Describe(child, property.PropertyType));
-            }
-        }
+        var section = configuration.GetSection(sectionName);
+        var node = SettingNode.Of(section, configuration as IConfigurationRoot);
+        StrictBinder.BindInto(options, node, SettingPath.Section(section.Path), problems, BoundSection.ChildrenOf(sectionName, sections));
     }
+}
 
-    private static void Bind(T options, PropertyInfo property, IConfigurationSection child)
+/// <summary>A section bound by <see cref="OptionsRegistration.AddOptionsSection{T}"/>: its parent section knows its name.</summary>
+internal sealed record BoundSection(string Path)
+{
+    /// <summary>The keys of <paramref name="parent"/> that lead to another bound section (<c>IamKey</c> → <c>Aws</c>, <c>Collection</c>, …).</summary>
+    public static IReadOnlyCollection<string> ChildrenOf(string parent, IEnumerable<BoundSection> sections)
     {
-        var current = property.CanRead ? property.GetValue(options) : null;
-        if (IsScalar(property.PropertyType))
-        {
-            if (property.CanWrite)
-            {
-                property.SetValue(options, child.Get(property.PropertyType));
-            }
-        }
-        else if (current is not null)
-        {
-            // Nested objects and lists keep their instance and defaults; an empty placeholder value (the sample's
-            // IamKey__Policies="") binds nothing, as the configuration binder does.
-            child.Bind(current);
-        }
-        else if (property.CanWrite && child.Get(property.PropertyType) is { } value)
-        {
-            property.SetValue(options, value);
-        }
-    }
-
-    private static bool IsScalar(Type type)
-    {
-        var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        return underlying.IsPrimitive || underlying.IsEnum || underlying == typeof(string) || underlying == typeof(decimal)
-            || underlying == typeof(TimeSpan) || underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime)
-            || underlying == typeof(Uri) || underlying == typeof(Guid);
-    }
-
-    /// <summary>The failure without echoing long values (a mistyped value could be a secret pasted into the wrong setting).</summary>
-    internal static string Describe(IConfigurationSection child, Type type)
-    {
-        var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        var value = child.Value is { } v ? $"'{(v.Length > 40 ? v[..40] + "…" : v)}'" : "a section";
-        var expected = underlying switch
-        {
-            { IsEnum: true } => $"expected one of {string.Join(", ", Enum.GetNames(underlying))}",
-            _ when underlying == typeof(TimeSpan) => "expected a duration such as 00:05:00 (hh:mm:ss) or 1.00:00:00 (days)",
-            _ when underlying == typeof(bool) => "expected true or false",
-            _ when underlying == typeof(Uri) => "expected a URL",
-            _ when underlying.IsPrimitive || underlying == typeof(decimal) => $"expected a number ({underlying.Name})",
-            _ => $"expected a value of type {underlying.Name}",
-        };
-        return $"{child.Path} is {value}: {expected}.";
+        var prefix = parent + ConfigurationPath.KeyDelimiter;
+        return [.. sections
+            .Where(s => s.Path.Length > prefix.Length && s.Path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(s => s.Path[prefix.Length..].Split(ConfigurationPath.KeyDelimiter)[0])
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 }
 

@@ -30,7 +30,7 @@ public sealed partial class DiscoveryOptionsValidator : IValidateOptions<Discove
             (nameof(DiscoveryOptions.ExcludeOrganizationalUnits), options.ExcludeOrganizationalUnits),
         })
         {
-            errors.AddRange(Split(value).Where(id => !ParentIdRegex().IsMatch(id))
+            errors.AddRange(Split(value).Where(id => !IsParentId(id))
                 .Select(id => $"{section}:{setting} contains '{id}': expected OU IDs (ou-ab12-cdef3456) or root IDs (r-ab12)."));
         }
 
@@ -67,6 +67,9 @@ public sealed partial class DiscoveryOptionsValidator : IValidateOptions<Discove
         tag = equals > 0 ? KeyValuePair.Create(entry[..equals].Trim(), entry[(equals + 1)..].Trim()) : default;
         return equals > 0 && tag.Key.Length > 0;
     }
+
+    /// <summary>An OU ID (<c>ou-ab12-cdef3456</c>) or a root ID (<c>r-ab12</c>), as the Organizations API model defines them.</summary>
+    public static bool IsParentId(string id) => ParentIdRegex().IsMatch(id);
 
     [GeneratedRegex("^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", RegexOptions.CultureInvariant)]
     private static partial Regex ParentIdRegex();

@@ -19,7 +19,19 @@ public sealed class KeyPolicyOptions
     public string? PolicyFile { get; set; }
 }
 
-/// <summary>One policy: <c>IamKey:Policies:N</c> or an entry of the policy file's <c>Policies</c>.</summary>
+/// <summary>The policy file named by <c>IamKey:PolicyFile</c>: the same lists, bound as strictly as the settings.</summary>
+internal sealed class PolicyDocument
+{
+    public List<KeyPolicyDefinition> Policies { get; set; } = [];
+
+    public List<ExemptionDefinition> Exemptions { get; set; } = [];
+}
+
+/// <summary>
+/// One policy: <c>IamKey:Policies:N</c> or an entry of the policy file's <c>Policies</c>. It names the keys it covers
+/// (at least one match field with a value; the implicit <c>Default</c> is the only catch-all) and the thresholds that
+/// apply to them. Every public property is a field of the settings and the document, and nothing else is.
+/// </summary>
 public sealed class KeyPolicyDefinition
 {
     /// <summary>Required, unique: the records' <c>PolicyName</c>.</summary>
@@ -43,8 +55,14 @@ public sealed class KeyPolicyDefinition
     /// <summary>Comma-separated account IDs; the policy applies in any of them.</summary>
     public string? AccountIds { get; set; }
 
-    /// <summary>OU path prefix (names from the root, e.g. <c>Root/Workloads</c>); needs Organizations discovery.</summary>
+    /// <summary>
+    /// OU path prefix (names from the root, e.g. <c>Root/Workloads</c>; a <c>/</c> or <c>\</c> inside a name is written
+    /// <c>\/</c> or <c>\\</c>, see <see cref="OuPath"/>); needs Organizations discovery.
+    /// </summary>
     public string? OrganizationalUnitPath { get; set; }
+
+    /// <summary>Comma-separated OU or root IDs (<c>ou-ab12-cdef3456</c>, <c>r-ab12</c>): the account is in one of them or below it; needs Organizations discovery.</summary>
+    public string? OrganizationalUnitIds { get; set; }
 
     /// <summary>Comma-separated account tags, <c>Key=Value</c> or <c>Key</c> (present); all must hold.</summary>
     public string? AccountTags { get; set; }

@@ -13,8 +13,10 @@ public static class OptionsRegistration
 {
     /// <summary>
     /// Binds <paramref name="sectionName"/> into <typeparamref name="T"/> with <see cref="CheckedBinding{T}"/> (a value
-    /// that does not convert is a failure naming the setting, not an exception), validates its data annotations and
-    /// <typeparamref name="TValidator"/>'s cross-field rules, all at start.
+    /// that does not convert, or a key <typeparamref name="T"/> does not have, is a failure naming the setting, not an
+    /// exception or a default), validates its data annotations and <typeparamref name="TValidator"/>'s cross-field
+    /// rules, all at start. Each section is registered once; a parent section (<c>IamKey</c>) knows the names of the
+    /// sections registered below it, so only keys that no section binds are unknown.
     /// </summary>
     public static OptionsBuilder<T> AddOptionsSection<T, TValidator>(this IServiceCollection services, IConfiguration configuration, string sectionName)
         where T : class
@@ -32,12 +34,14 @@ public static class OptionsRegistration
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddOptions<T>();
-        if (services.Any(d => d.ServiceType == typeof(IConfigureOptions<T>) && d.ImplementationInstance is CheckedBinding<T>))
+        if (services.Any(d => d.ServiceType == typeof(BoundSection) && d.ImplementationInstance is BoundSection { Path: var path }
+            && string.Equals(path, sectionName, StringComparison.OrdinalIgnoreCase)))
         {
             return builder;
         }
 
-        services.AddSingleton<IConfigureOptions<T>>(new CheckedBinding<T>(configuration.GetSection(sectionName)));
+        services.AddSingleton(new BoundSection(sectionName));
+        services.AddSingleton<IConfigureOptions<T>>(provider => new CheckedBinding<T>(configuration, sectionName, provider.GetServices<BoundSection>()));
         services.AddSingleton<IValidateOptions<T>, BindingProblemsValidator<T>>();
         services.AddSingleton<IValidateOptions<T>>(new SettingAnnotationsValidator<T>(sectionName));
         return builder.ValidateOnStart();

@@ -53,10 +53,10 @@ public sealed class ExemptionSet(IReadOnlyList<Exemption> exemptions)
         var before = problems.Count;
         var label = Trimmed(definition.Name) ?? Trimmed(definition.Reference) ?? $"#{id}";
         where = $"{where} ({label})";
-        var accountId = Trimmed(definition.AccountId);
-        var userArn = Trimmed(definition.UserArn);
-        var keyHash = Trimmed(definition.KeyIdSha256)?.ToLowerInvariant();
-        if (accountId is null && userArn is null && keyHash is null)
+        var accountId = MatchField(definition.AccountId, where, nameof(ExemptionDefinition.AccountId), problems);
+        var userArn = MatchField(definition.UserArn, where, nameof(ExemptionDefinition.UserArn), problems);
+        var keyHash = MatchField(definition.KeyIdSha256, where, nameof(ExemptionDefinition.KeyIdSha256), problems)?.ToLowerInvariant();
+        if (definition.AccountId is null && definition.UserArn is null && definition.KeyIdSha256 is null)
         {
             problems.Add($"{where}: set at least one of {nameof(ExemptionDefinition.AccountId)}, {nameof(ExemptionDefinition.UserArn)} or {nameof(ExemptionDefinition.KeyIdSha256)}.");
         }
@@ -116,4 +116,15 @@ public sealed class ExemptionSet(IReadOnlyList<Exemption> exemptions)
     }
 
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Null when not set; a blank value is a problem, since dropping that condition would exempt more keys.</summary>
+    private static string? MatchField(string? value, string where, string field, List<string> problems)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            problems.Add($"{where}: {field} is blank; give it a value or leave it out (a blank match field must not widen the exemption).");
+        }
+
+        return Trimmed(value);
+    }
 }

@@ -1,3 +1,5 @@
+using IamKeyFunc.Reporting.Configuration;
+
 namespace IamKeyFunc.Reporting.Evaluation;
 
 /// <summary>
@@ -33,12 +35,15 @@ public enum PolicyProfile
     SecurityHub,
 }
 
-/// <summary>Where a key's account sits: its ID, and once Organizations discovery knows them, its OU path and tags.</summary>
+/// <summary>Where a key's account sits: its ID, and once Organizations discovery knows them, its OU path, OU IDs and tags.</summary>
 /// <param name="AccountId">The 12-digit account ID.</param>
-/// <param name="OrganizationalUnitPath">OU names from the root, e.g. <c>Root/Workloads/Prod</c>; null when unknown.</param>
+/// <param name="OrganizationalUnitPath">OU names from the root, e.g. <c>Root/Workloads/Prod</c> (escaped as <see cref="OuPath"/> says); null when unknown.</param>
 /// <param name="Tags">The account's tags; empty when unknown.</param>
 public sealed record AccountScope(string AccountId, string? OrganizationalUnitPath, IReadOnlyDictionary<string, string> Tags)
 {
+    /// <summary>The root and OU IDs above the account (root first); empty when unknown.</summary>
+    public IReadOnlyList<string> OrganizationalUnitIds { get; init; } = [];
+
     public static AccountScope OfId(string accountId) => new(accountId, null, new Dictionary<string, string>());
 }
 
@@ -74,18 +79,22 @@ public sealed record TagCondition(string Key, string? Value)
 }
 
 /// <summary>
-/// Who a policy applies to. Every condition that is set must hold (AND); within one condition, any listed account ID
-/// matches, and every listed tag must be present. A match with no conditions matches every key.
+/// Who a policy applies to. Every condition that is set must hold (AND); within one condition, any listed account or OU
+/// ID matches, and every listed tag must be present. Only <see cref="Everything"/>, the default policy's match, has no
+/// condition: the compiler refuses a configured policy without one.
 /// </summary>
+/// <param name="OrganizationalUnitPath">A well-formed <see cref="OuPath"/>: the account's OU is this one or below it.</param>
+/// <param name="OrganizationalUnitIds">Root or OU IDs: the account is in one of them or below it.</param>
 public sealed record PolicyMatch(
     IReadOnlySet<string> AccountIds,
     string? OrganizationalUnitPath,
+    IReadOnlySet<string> OrganizationalUnitIds,
     IReadOnlyList<TagCondition> AccountTags,
     string? UserPathPrefix,
     Glob? UserName,
     IReadOnlyList<TagCondition> UserTags)
 {
-    public static PolicyMatch Everything { get; } = new(new HashSet<string>(), null, [], null, null, []);
+    public static PolicyMatch Everything { get; } = new(new HashSet<string>(), null, new HashSet<string>(), [], null, null, []);
 
     /// <summary>The policy needs each user's tags (<c>ListUserTags</c>, or the authorization details).</summary>
     public bool NeedsUserTags => UserTags.Count > 0;
@@ -94,15 +103,53 @@ public sealed record PolicyMatch(
     {
         ArgumentNullException.ThrowIfNull(owner);
         return (AccountIds.Count == 0 || AccountIds.Contains(owner.Account.AccountId))
-            && (OrganizationalUnitPath is null || IsUnderOu(owner.Account.OrganizationalUnitPath, OrganizationalUnitPath))
+            && (OrganizationalUnitPath is null || OuPath.IsAtOrUnder(owner.Account.OrganizationalUnitPath, OrganizationalUnitPath))
+            && (OrganizationalUnitIds.Count == 0 || owner.Account.OrganizationalUnitIds.Any(OrganizationalUnitIds.Contains))
             && AccountTags.All(t => t.IsMetBy(owner.Account.Tags))
             && (UserPathPrefix is null || owner.UserPath.StartsWith(UserPathPrefix, StringComparison.Ordinal))
             && (UserName is null || UserName.IsMatch(owner.UserName))
             && UserTags.All(t => t.IsMetBy(owner.UserTags));
     }
 
-    /// <summary><c>Root/Workloads</c> covers <c>Root/Workloads</c> and <c>Root/Workloads/Prod</c>, not <c>Root/WorkloadsOld</c>.</summary>
-    private static bool IsUnderOu(string? path, string prefix) =>
-        path is not null && (string.Equals(path, prefix, StringComparison.Ordinal)
-            || path.StartsWith(prefix.TrimEnd('/') + "/", StringComparison.Ordinal));
+    /// <summary>The conditions as their settings spell them, e.g. <c>AccountIds 111122223333, UserName ci-*</c>; <c>every key</c> for <see cref="Everything"/>.</summary>
+    public override string ToString()
+    {
+        var conditions = new List<string>();
+        if (AccountIds.Count > 0)
+        {
+            conditions.Add($"AccountIds {string.Join(',', AccountIds.Order(StringComparer.Ordinal))}");
+        }
+
+        if (OrganizationalUnitPath is not null)
+        {
+            conditions.Add($"OrganizationalUnitPath {OrganizationalUnitPath}");
+        }
+
+        if (OrganizationalUnitIds.Count > 0)
+        {
+            conditions.Add($"OrganizationalUnitIds {string.Join(',', OrganizationalUnitIds.Order(StringComparer.Ordinal))}");
+        }
+
+        if (AccountTags.Count > 0)
+        {
+            conditions.Add($"AccountTags {string.Join(',', AccountTags)}");
+        }
+
+        if (UserPathPrefix is not null)
+        {
+            conditions.Add($"UserPath {UserPathPrefix}");
+        }
+
+        if (UserName is not null)
+        {
+            conditions.Add($"UserName {UserName.Pattern}");
+        }
+
+        if (UserTags.Count > 0)
+        {
+            conditions.Add($"UserTags {string.Join(',', UserTags)}");
+        }
+
+        return conditions.Count == 0 ? "every key" : string.Join(" and ", conditions);
+    }
 }

@@ -1,20 +1,38 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using IamKeyFunc.Reporting.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace IamKeyFunc.Reporting.Evaluation;
 
 /// <summary>
 /// Turns <see cref="KeyPolicyOptions"/> (and the policy file it names) into <see cref="KeyPolicies"/>, or into the list
 /// of problems, each naming the policy or exemption and the field (<c>IamKey:Policies:0 (ci): UserName ...</c>).
+/// A policy must name the keys it covers: at least one match field with a value, and no blank one. The default
+/// policy (<c>IamKey:Findings</c>) is the only catch-all, and it is implicit.
 /// </summary>
-public static class KeyPolicyCompiler
+public static partial class KeyPolicyCompiler
 {
     /// <summary>The name of the policy built from <c>IamKey:Findings</c>; reserved.</summary>
     public const string DefaultPolicyName = "Default";
 
     /// <summary>How far ahead an exemption may expire.</summary>
     public static readonly TimeSpan MaxExemptionLength = TimeSpan.FromDays(365);
+
+    /// <summary>The longest policy name (the records' <c>PolicyName</c>).</summary>
+    public const int MaxNameLength = 128;
+
+    /// <summary>The largest policy document read (thousands of policies fit in a fraction of it).</summary>
+    public const int MaxDocumentBytes = 16 * 1024 * 1024;
+
+    /// <summary>The fields that say which keys a policy covers, in the order they are checked and shown.</summary>
+    public static IReadOnlyList<string> MatchFields { get; } =
+    [
+        nameof(KeyPolicyDefinition.AccountIds), nameof(KeyPolicyDefinition.OrganizationalUnitPath), nameof(KeyPolicyDefinition.OrganizationalUnitIds),
+        nameof(KeyPolicyDefinition.AccountTags), nameof(KeyPolicyDefinition.UserPath), nameof(KeyPolicyDefinition.UserName), nameof(KeyPolicyDefinition.UserTags),
+    ];
+
+    private const string PolicyFileSetting = $"{KeyPolicyOptions.SectionName}:{nameof(KeyPolicyOptions.PolicyFile)}";
 
     public static KeyPolicies Compile(KeyPolicyOptions options, FindingsOptions findings, DateTimeOffset now) =>
         TryCompile(options, findings, now, out var policies, out var errors)
@@ -26,35 +44,36 @@ public static class KeyPolicyCompiler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(findings);
         var problems = new List<string>();
-        var definitions = options.Policies.Select((p, i) => (Where: $"{KeyPolicyOptions.SectionName}:{nameof(KeyPolicyOptions.Policies)}:{i}", Definition: p)).ToList();
-        var exemptionDefinitions = options.Exemptions.Select((e, i) => (Where: $"{KeyPolicyOptions.SectionName}:{nameof(KeyPolicyOptions.Exemptions)}:{i}", Definition: e)).ToList();
-        if (!string.IsNullOrWhiteSpace(options.PolicyFile) && ReadFile(options.PolicyFile, problems) is { } file)
+        var settings = SettingPath.Section(KeyPolicyOptions.SectionName);
+        var definitions = options.Policies.Select((p, i) => (Where: settings.Child(nameof(KeyPolicyOptions.Policies)).Entry(i).Text, Definition: p)).ToList();
+        var exemptionDefinitions = options.Exemptions.Select((e, i) => (Where: settings.Child(nameof(KeyPolicyOptions.Exemptions)).Entry(i).Text, Definition: e)).ToList();
+        if (!string.IsNullOrWhiteSpace(options.PolicyFile) && ReadDocument(options.PolicyFile, problems) is { } file)
         {
-            var where = $"{KeyPolicyOptions.SectionName}:{nameof(KeyPolicyOptions.PolicyFile)} ({options.PolicyFile})";
-            definitions.AddRange(file.Policies.Select((p, i) => ($"{where} {nameof(KeyPolicyOptions.Policies)}[{i}]", p)));
-            exemptionDefinitions.AddRange(file.Exemptions.Select((e, i) => ($"{where} {nameof(KeyPolicyOptions.Exemptions)}[{i}]", e)));
+            var document = SettingPath.Document($"{PolicyFileSetting} ({options.PolicyFile})");
+            definitions.AddRange(file.Policies.Select((p, i) => (document.Child(nameof(PolicyDocument.Policies)).Entry(i).Text, p)));
+            exemptionDefinitions.AddRange(file.Exemptions.Select((e, i) => (document.Child(nameof(PolicyDocument.Exemptions)).Entry(i).Text, e)));
         }
 
         var defaultWarnings = WarnDays(findings.WarnBeforeDays, $"{FindingsOptions.SectionName}:{nameof(FindingsOptions.WarnBeforeDays)}", problems);
         var defaultPolicy = new KeyPolicy(
             DefaultPolicyName, PolicyProfile.Default, findings.RotationDays, findings.UnusedDays, findings.NeverUsedGraceDays, defaultWarnings, PolicyMatch.Everything);
 
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { DefaultPolicyName };
-        var compiled = new List<KeyPolicy>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var compiled = new List<KeyPolicy>(definitions.Count);
         foreach (var (where, definition) in definitions)
         {
             if (CompilePolicy(definition, where, defaultPolicy, problems) is { } policy)
             {
                 if (!names.Add(policy.Name))
                 {
-                    problems.Add($"{where} ({policy.Name}): Name '{policy.Name}' is used twice ('{DefaultPolicyName}' is reserved for the IamKey:Findings policy).");
+                    problems.Add($"{where} ({policy.Name}): Name '{policy.Name}' is used twice.");
                 }
 
                 compiled.Add(policy);
             }
         }
 
-        var exemptions = new List<Exemption>();
+        var exemptions = new List<Exemption>(exemptionDefinitions.Count);
         foreach (var (where, definition) in exemptionDefinitions)
         {
             if (ExemptionSet.Compile(definition, where, exemptions.Count, now, problems) is { } exemption)
@@ -77,11 +96,21 @@ public static class KeyPolicyCompiler
             problems.Add($"{where}: {nameof(KeyPolicyDefinition.Name)} is required.");
             name = "?";
         }
+        else if (name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            problems.Add($"{where}: {nameof(KeyPolicyDefinition.Name)} must be at most {MaxNameLength} characters without control characters (it is the records' PolicyName).");
+            name = "?";
+        }
+        else if (string.Equals(name, DefaultPolicyName, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"{where} ({name}): Name '{name}' is reserved: the {DefaultPolicyName} policy is implicit, built from {FindingsOptions.SectionName} " +
+                $"for the keys no policy matches; change {FindingsOptions.SectionName}:* to change it, or name this policy otherwise.");
+        }
 
         where = $"{where} ({name})";
         var profile = PolicyProfile.Default;
         if (!string.IsNullOrWhiteSpace(definition.Profile)
-            && !Enum.TryParse(definition.Profile.Trim(), ignoreCase: true, out profile) | !Enum.IsDefined(profile))
+            && !Enum.TryParse(definition.Profile.Trim(), ignoreCase: true, out profile) | !Enum.IsDefined(profile) | definition.Profile.Trim().All(char.IsAsciiDigit))
         {
             problems.Add($"{where}: {nameof(KeyPolicyDefinition.Profile)} '{definition.Profile}' is unknown; use {string.Join(", ", Enum.GetNames<PolicyProfile>())}.");
         }
@@ -97,9 +126,33 @@ public static class KeyPolicyCompiler
         var warnings = definition.WarnBeforeDays is null
             ? defaultPolicy.WarnBeforeDays
             : WarnDays(definition.WarnBeforeDays, $"{where}: {nameof(KeyPolicyDefinition.WarnBeforeDays)}", problems);
+        var match = CompileMatch(definition, where, problems);
+        return problems.Count == before ? new KeyPolicy(name, profile, rotation, unused, grace, warnings, match) : null;
+    }
+
+    /// <summary>The match fields, each checked; at least one must have a value, and none may be blank.</summary>
+    private static PolicyMatch CompileMatch(KeyPolicyDefinition definition, string where, List<string> problems)
+    {
+        var set = 0;
+        string? Field(string? value, string field)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            set++;
+            if (string.IsNullOrWhiteSpace(value) || List(value).Count == 0)
+            {
+                problems.Add($"{where}: {field} is blank; give it a value or leave it out (a blank match field must not widen the policy).");
+                return null;
+            }
+
+            return value.Trim();
+        }
 
         var accountIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in List(definition.AccountIds))
+        foreach (var id in List(Field(definition.AccountIds, nameof(KeyPolicyDefinition.AccountIds))))
         {
             if (id.Length != 12 || !id.All(char.IsAsciiDigit))
             {
@@ -109,26 +162,44 @@ public static class KeyPolicyCompiler
             accountIds.Add(id);
         }
 
-        var userPath = Trimmed(definition.UserPath);
+        var ouPath = Field(definition.OrganizationalUnitPath, nameof(KeyPolicyDefinition.OrganizationalUnitPath));
+        if (ouPath is not null && !OuPath.TryParse(ouPath, out _, out var ouError))
+        {
+            problems.Add($"{where}: {nameof(KeyPolicyDefinition.OrganizationalUnitPath)} '{ouPath}' is not an OU path such as Root/Workloads: {ouError}.");
+        }
+
+        var ouIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in List(Field(definition.OrganizationalUnitIds, nameof(KeyPolicyDefinition.OrganizationalUnitIds))))
+        {
+            if (!DiscoveryOptionsValidator.IsParentId(id))
+            {
+                problems.Add($"{where}: {nameof(KeyPolicyDefinition.OrganizationalUnitIds)} has '{id}', which is not an OU ID (ou-ab12-cdef3456) or a root ID (r-ab12).");
+            }
+
+            ouIds.Add(id);
+        }
+
+        var accountTags = Tags(Field(definition.AccountTags, nameof(KeyPolicyDefinition.AccountTags)), where, nameof(KeyPolicyDefinition.AccountTags), problems);
+        var userPath = Field(definition.UserPath, nameof(KeyPolicyDefinition.UserPath));
         if (userPath is not null && !userPath.StartsWith('/'))
         {
             problems.Add($"{where}: {nameof(KeyPolicyDefinition.UserPath)} '{userPath}' must start with '/', e.g. /service/.");
         }
 
         Glob? userName = null;
-        if (Trimmed(definition.UserName) is { } pattern && !Glob.TryParse(pattern, ignoreCase: true, out userName, out var globError))
+        if (Field(definition.UserName, nameof(KeyPolicyDefinition.UserName)) is { } pattern && !Glob.TryParse(pattern, ignoreCase: true, out userName, out var globError))
         {
             problems.Add($"{where}: {nameof(KeyPolicyDefinition.UserName)} '{pattern}' is not a valid glob: {globError}.");
         }
 
-        var match = new PolicyMatch(
-            accountIds,
-            Trimmed(definition.OrganizationalUnitPath)?.TrimEnd('/'),
-            Tags(definition.AccountTags, where, nameof(KeyPolicyDefinition.AccountTags), problems),
-            userPath,
-            userName,
-            Tags(definition.UserTags, where, nameof(KeyPolicyDefinition.UserTags), problems));
-        return problems.Count == before ? new KeyPolicy(name, profile, rotation, unused, grace, warnings, match) : null;
+        var userTags = Tags(Field(definition.UserTags, nameof(KeyPolicyDefinition.UserTags)), where, nameof(KeyPolicyDefinition.UserTags), problems);
+        if (set == 0)
+        {
+            problems.Add($"{where}: a policy needs at least one match field ({string.Join(", ", MatchFields.SkipLast(1))} or {MatchFields[^1]}); " +
+                $"keys that no policy matches get the {DefaultPolicyName} policy ({FindingsOptions.SectionName}), the only catch-all.");
+        }
+
+        return new PolicyMatch(accountIds, ouPath, ouIds, accountTags, userPath, userName, userTags);
     }
 
     private static int Days(int? value, int fallback, int min, int max, string where, string field, List<string> problems)
@@ -178,26 +249,69 @@ public static class KeyPolicyCompiler
         return tags;
     }
 
-    private static KeyPolicyOptions? ReadFile(string path, List<string> problems)
+    /// <summary>
+    /// The policy document, bound as strictly as the settings (an unknown field or a value that does not convert is a
+    /// problem naming it); null with the problem when it cannot be read or is not JSON (with the line and column).
+    /// </summary>
+    private static PolicyDocument? ReadDocument(string path, List<string> problems)
     {
-        var setting = $"{KeyPolicyOptions.SectionName}:{nameof(KeyPolicyOptions.PolicyFile)}";
+        byte[] bytes;
         try
         {
-            var full = Path.GetFullPath(path);
-            var configuration = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
-            var file = new KeyPolicyOptions();
-            configuration.Bind(file);
+            using var stream = new FileStream(Path.GetFullPath(path), FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > MaxDocumentBytes)
+            {
+                problems.Add($"{PolicyFileSetting}: the policy document '{path}' is {stream.Length:N0} bytes; at most {MaxDocumentBytes:N0} are read.");
+                return null;
+            }
+
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problems.Add($"{PolicyFileSetting}: the policy document '{path}' could not be read: {ex.Message}");
+            return null;
+        }
+
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            json = json[3..];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{PolicyFileSetting}: the policy document '{path}' must be a JSON object, {{\"Policies\": [...], \"Exemptions\": [...]}}, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+                return null;
+            }
+
+            var file = new PolicyDocument();
+            StrictBinder.BindInto(file, SettingNode.Of(document.RootElement), SettingPath.Document($"{PolicyFileSetting} ({path})"), problems);
             return file;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or FormatException or InvalidOperationException or ArgumentException)
+        catch (JsonException ex)
         {
-            problems.Add($"{setting}: the policy document '{path}' could not be read: {ex.Message}");
+            problems.Add($"{PolicyFileSetting}: the policy document '{path}' is not valid JSON: {JsonReason(ex)}");
             return null;
         }
     }
 
-    private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>"'}' is invalid after a property name. Expected a ':'. at line 3, column 12." (the reader counts from 0).</summary>
+    private static string JsonReason(JsonException json)
+    {
+        var reason = JsonPosition().Replace(json.Message, "").Trim().TrimEnd('.');
+        return json.LineNumber is { } line && json.BytePositionInLine is { } column
+            ? $"{reason} at line {line + 1}, column {column + 1}."
+            : reason + ".";
+    }
 
-    private static IEnumerable<string> List(string? text) =>
-        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial Regex JsonPosition();
+
+    private static List<string> List(string? text) =>
+        [.. (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }

@@ -38,7 +38,7 @@ public sealed record KeyPolicyContext(
     /// </summary>
     public static KeyPolicyContext For(KeyPolicies policies, string accountId, AccountPlacement placement, AccountContextFacts? facts) => new(
         policies,
-        new AccountScope(accountId, placement.OrganizationalUnitPath, placement.Tags ?? new Dictionary<string, string>()),
+        new AccountScope(accountId, placement.OrganizationalUnitPath, placement.Tags ?? new Dictionary<string, string>()) { OrganizationalUnitIds = placement.OrganizationalUnitIds },
         facts?.Authorization is { } authorization ? PrivilegeAnalyzer.Analyze(authorization) : null,
         facts?.UserTags?.ToDictionary(
             u => u.Key, u => (IReadOnlyDictionary<string, string>)u.Value.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase));

@@ -240,6 +240,54 @@ public sealed class KeyPolicyRunTests
             result.Accounts.Select(a => $"{a.AccountId}:{a.UnmatchedExemptions}"));
     }
 
+    [Fact]
+    public async Task RunAsync_ShouldKeepTheFindingsOfAnAccountInAnOuNamedLikeAPath_ThatAPolicyForAnotherOuMustNotReach()
+    {
+        // Arrange: discovery over the emulator's Organizations. Beside Workloads (which holds Prod), an OU at the root is
+        // named "Workloads/Prod" and holds the sandbox account, whose dev-test key is 190 days old. Its unescaped path
+        // would be Root/Workloads/Prod, under the lenient Root/Workloads policy, and its RotationOverdue would vanish.
+        var scenario = ScenarioGenerator.SampleOrganization(TimeProvider.System.GetUtcNow());
+        var org = scenario.Organization!;
+        org.OrganizationalUnits.Add(new EmulatorOrganizationalUnit { Id = "ou-ex01-slashed1", Name = "Workloads/Prod", ParentId = org.RootId });
+        scenario.Account(Sandbox).ParentId = "ou-ex01-slashed1";
+        var settings = new Dictionary<string, string?>
+        {
+            ["IamKey:Aws:Discovery:Source"] = "Organizations",
+            ["IamKey:Aws:MemberAccountIds"] = "",
+            ["IamKey:Policies:0:Name"] = "prod-by-id",
+            ["IamKey:Policies:0:OrganizationalUnitIds"] = "ou-ex01-workload", // Prod is below it, one level down
+            ["IamKey:Policies:0:UserName"] = "alice",
+            ["IamKey:Policies:0:RotationDays"] = "365",
+            ["IamKey:Policies:1:Name"] = "lenient",
+            ["IamKey:Policies:1:OrganizationalUnitPath"] = "Root/Workloads",
+            ["IamKey:Policies:1:RotationDays"] = "3650",
+            ["IamKey:Policies:1:UnusedDays"] = "3650",
+        };
+        await using var aws = await EmulatedAws.StartAsync(scenario, settings: settings);
+
+        // Act
+        var result = await aws.Job.RunAsync(new RunRequest(RunTrigger.Cli, DryRun: true));
+
+        // Assert: every account has its row; the slashed OU's account keeps the Default policy and its finding
+        Assert.Equal(RunStatus.PartiallySucceeded, result.Status); // the legacy account denies the central role
+        var summaries = result.Accounts.ToDictionary(a => a.AccountId);
+        Assert.Equal(
+            [(Security, "Succeeded", "Root"), (Prod, "Succeeded", "Root/Workloads/Prod"), (Sandbox, "Succeeded", "Root/Workloads\\/Prod"), (Legacy, "Failed", "Root/Legacy")],
+            new[] { Security, Prod, Sandbox, Legacy }.Select(id => (id, summaries[id].Status, summaries[id].OrganizationalUnitPath)));
+        var devTest = Keys(result, "dev-test");
+        Assert.Equal(["Default", "Default"], devTest.Select(k => k.PolicyName));
+        Assert.Equal("Root/Workloads\\/Prod", devTest[0].OrganizationalUnitPath);
+        Assert.True(devTest[0].RotationOverdue, "the 190-day-old key must stay RotationOverdue");
+        Assert.Equal(90 - 190, devTest[0].DaysUntilBreach);
+
+        // Prod is matched by its OU ID (alice) and by the path of the OU above it (everyone else)
+        var alice = Keys(result, "alice").Single(); // 120 days old: overdue under Default, not under its 365-day policy
+        Assert.Equal(("prod-by-id", 120, false), (alice.PolicyName, alice.KeyAgeDays, alice.RotationOverdue));
+        Assert.All(result.Records.Where(r => r.AccountId == Prod && r.UserName != "alice"), r => Assert.Equal("lenient", r.PolicyName));
+        Assert.All(result.Records.Where(r => r.AccountId == Security), r => Assert.Equal("Default", r.PolicyName));
+        Assert.Equal(scenario.Accounts.Where(a => a.AccountId is Security or Prod or Sandbox).Sum(a => scenario.ExpectedKeys(a.AccountId).Count), result.Records.Count);
+    }
+
     private static List<KeyRecord> Keys(RunResult result, string userName) =>
         [.. result.Records.Where(r => r.UserName == userName).OrderBy(r => r.KeySlot)];
 

@@ -22,14 +22,20 @@ public sealed class FunctionsHostStartupTests
     [HostFact]
     public async Task BadSettings_ShouldStopTheAppNamingEverySetting_WithoutEchoingTheToken_AndRunNoFunction()
     {
-        // Two problems in two sections, one of them a development token that is not a JWT (the token is the secret
-        // that must not come back): both are named at once, before any function runs.
+        // Problems in several sections, one of them a development token that is not a JWT (the token is the secret
+        // that must not come back), and mistyped app settings that used to be ignored (a section, a setting, a policy
+        // field): all are named at once, the typos with the setting they meant, before any function runs.
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         await using var app = await HostedFunctionApp.StartAsync(
             settings =>
             {
                 settings["IamKey__Collection__MaxParallelAccounts"] = "0";
                 settings["IamKey__Identity__DevelopmentToken"] = $"not-a-jwt-{secret}";
+                settings["IamKey__Colection__Mode"] = "Report";
+                settings["IamKey__Aws__MemberRoleNmae"] = "IamKeyFuncMember";
+                settings["IamKey__Policies__0__Name"] = "ci";
+                settings["IamKey__Policies__0__UserNmae"] = "ci-*";
+                settings["IamKey__Policies__0__RotationDays"] = "seven";
             },
             waitUntilStarted: false);
 
@@ -40,6 +46,10 @@ public sealed class FunctionsHostStartupTests
 
         Assert.Contains("IamKey:Collection:MaxParallelAccounts must be between 1 and 1000.", output, StringComparison.Ordinal);
         Assert.Contains("IamKey:Identity:DevelopmentToken must be a JWT with an exp claim", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Colection is not a known setting; did you mean Collection?", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Aws:MemberRoleNmae is not a known setting; did you mean MemberRoleName?", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Policies:0:UserNmae is not a known setting; did you mean UserName?", output, StringComparison.Ordinal);
+        Assert.Contains("IamKey:Policies:0:RotationDays is 'seven': expected a number (Int32).", output, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Executing 'Functions.", output, StringComparison.Ordinal);
         Assert.NotEqual(200, await TryRefreshAsync(app));

@@ -79,17 +79,23 @@ public sealed class DeliveryOptionsValidationTests
     }
 
     [Fact]
-    public void InternalTestKnobs_AreNotBoundFromConfiguration()
+    public void InternalTestKnobs_ShouldBeUnknownSettings_NeverBoundFromConfiguration()
     {
-        var services = Validate(new Dictionary<string, string?>(ValidDataCollector)
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(ValidDataCollector)
         {
             ["IamKey:DataCollector:DisableChallengeResourceVerification"] = "true",
             ["IamKey:DataCollector:MaxPostBytes"] = "10",
-        });
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<Azure.Core.TokenCredential>(new Azure.Identity.ClientSecretCredential("tenant", "client", "not-used"));
+        services.AddReportDelivery(configuration);
+        using var provider = services.BuildServiceProvider();
 
-        var options = services.GetRequiredService<IOptions<DataCollectorOptions>>().Value;
-        Assert.False(options.DisableChallengeResourceVerification);
-        Assert.Equal(30_000_000, options.MaxPostBytes);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DataCollectorOptions>>().Value);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("IamKey:DataCollector:DisableChallengeResourceVerification is not a known setting", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("IamKey:DataCollector:MaxPostBytes is not a known setting", StringComparison.Ordinal));
     }
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string key, string? value) =>

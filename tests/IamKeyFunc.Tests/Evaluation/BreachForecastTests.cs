@@ -10,7 +10,7 @@ public sealed class BreachForecastTests
     private readonly FakeTimeProvider _time = new(Now);
 
     private static KeyPolicy Policy(string warnings = "14,7,1") =>
-        Compile(new KeyPolicyDefinition { Name = "p", RotationDays = 90, UnusedDays = 45, NeverUsedGraceDays = 7, WarnBeforeDays = warnings }).Ordered.Single();
+        Compile(new KeyPolicyDefinition { Name = "p", UserPath = "/", RotationDays = 90, UnusedDays = 45, NeverUsedGraceDays = 7, WarnBeforeDays = warnings }).Ordered.Single();
 
     [Theory]
     [InlineData(75, 15, null)]

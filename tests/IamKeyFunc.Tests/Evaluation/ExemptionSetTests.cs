@@ -93,6 +93,8 @@ public sealed class ExemptionSetTests
     [InlineData("reference", "Reference (the ticket) is required")]
     [InlineData("expires", "Expires is required")]
     [InlineData("far", "Expires 2027-09-16 is more than 365 days ahead")]
+    [InlineData("blank-key", "KeyIdSha256 is blank; give it a value or leave it out (a blank match field must not widen the exemption).")]
+    [InlineData("blank-account", "AccountId is blank; give it a value or leave it out (a blank match field must not widen the exemption).")]
     public void BadExemption_ShouldFailNamingTheExemptionAndTheField(string problem, string expected)
     {
         var definition = new ExemptionDefinition { Name = "e", UserArn = Alice, Reason = "r", Reference = "T", Expires = Now.AddDays(365) };
@@ -107,6 +109,8 @@ public sealed class ExemptionSetTests
             case "reference": definition.Reference = null; break;
             case "expires": definition.Expires = null; break;
             case "far": definition.Expires = Now.AddDays(366); break;
+            case "blank-key": definition.KeyIdSha256 = "  "; break; // meant one key: must not exempt every key of the user
+            case "blank-account": definition.AccountId = ""; break;
         }
 
         var errors = ProblemsOf(new KeyPolicyOptions { Exemptions = [definition] });

@@ -33,13 +33,42 @@ public sealed class KeyPolicyMatchingTests
     [InlineData("Root/Workloads", "workloads")]
     [InlineData("Root/Workloads/Prod", "workloads")]
     [InlineData("Root/WorkloadsOld", "Default")]
+    [InlineData("Root/workloads", "Default")]
     [InlineData("Root", "Default")]
+    [InlineData("Root/Workloads\\/Prod", "Default")]
     [InlineData(null, "Default")]
     public void OrganizationalUnitPath_ShouldMatchThePathAndItsDescendants(string? ou, string expected)
     {
-        var policies = Compile(new KeyPolicyDefinition { Name = "workloads", OrganizationalUnitPath = "Root/Workloads/" });
+        var policies = Compile(new KeyPolicyDefinition { Name = "workloads", OrganizationalUnitPath = "Root/Workloads" });
 
         Assert.Equal(expected, policies.For(Owner(ou: ou)).Name);
+    }
+
+    [Theory]
+    [InlineData("Root/Prod\\/Payments", "payments")]
+    [InlineData("Root/Prod\\/Payments/Eu", "payments")]
+    [InlineData("Root/Prod/Payments", "Default")]
+    [InlineData("Root/Prod", "Default")]
+    public void OrganizationalUnitPath_ShouldMatchAnOuWhoseNameHoldsASlash_OnlyAsThatOu(string ou, string expected)
+    {
+        var policies = Compile(new KeyPolicyDefinition { Name = "payments", OrganizationalUnitPath = "Root/Prod\\/Payments" });
+
+        Assert.Equal(expected, policies.For(Owner(ou: ou)).Name);
+    }
+
+    [Theory]
+    [InlineData(new[] { "r-ab12", "ou-ab12-workload" }, "workloads")]
+    [InlineData(new[] { "r-ab12", "ou-ab12-workload", "ou-ab12-prod0001" }, "workloads")]
+    [InlineData(new[] { "r-ab12", "ou-ab12-sandbox1" }, "Default")]
+    [InlineData(new string[0], "Default")]
+    public void OrganizationalUnitIds_ShouldMatchAccountsInTheOuOrBelowIt(string[] ancestors, string expected)
+    {
+        var policies = Compile(new KeyPolicyDefinition { Name = "workloads", OrganizationalUnitIds = "ou-ab12-workload, ou-ab12-legacy01" });
+        var owner = Owner();
+
+        var policy = policies.For(owner with { Account = owner.Account with { OrganizationalUnitIds = ancestors } });
+
+        Assert.Equal(expected, policy.Name);
     }
 
     [Fact]
@@ -149,15 +178,15 @@ public sealed class KeyPolicyMatchingTests
     }
 
     [Fact]
-    public void PolicyWithoutConditions_ShouldCatchEveryKeyAfterThoseBeforeIt()
+    public void PolicyWithoutConditions_ShouldNotCompile_SoOnlyTheDefaultCatchesEveryKey()
     {
-        var policies = Compile(
-            new KeyPolicyDefinition { Name = "ci", UserName = "ci-*" },
-            new KeyPolicyDefinition { Name = "everyone", Profile = "CisAwsV7" },
-            new KeyPolicyDefinition { Name = "never", UserPath = "/service/" });
-
-        Assert.Equal("ci", policies.For(Owner(userName: "ci-x")).Name);
-        Assert.Equal("everyone", policies.For(Owner(path: "/service/")).Name);
+        Assert.False(KeyPolicyCompiler.TryCompile(
+            new KeyPolicyOptions { Policies = [new() { Name = "ci", UserName = "ci-*" }, new() { Name = "everyone", Profile = "CisAwsV7" }] },
+            new FindingsOptions(),
+            Now,
+            out _,
+            out var errors));
+        Assert.StartsWith("IamKey:Policies:1 (everyone): a policy needs at least one match field", Assert.Single(errors), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -2,7 +2,8 @@ namespace IamKeyFunc.Reporting.Accounts.Discovery;
 
 /// <summary>
 /// One account found in the organization: where it sits (<see cref="OrganizationalUnitPath"/>, names from the root such as
-/// <c>Root/Workloads/Prod</c>; <see cref="AncestorIds"/>, the root and OU IDs above it) and its state. <see cref="Tags"/>
+/// <c>Root/Workloads/Prod</c>, escaped as <see cref="Configuration.OuPath"/> says; <see cref="AncestorIds"/>, the root and
+/// OU IDs above it) and its state. <see cref="Tags"/>
 /// holds the account's tags when a tag filter or <c>AccountTagKeys</c> needed them (else empty).
 /// </summary>
 public sealed record DiscoveredAccount(

@@ -1,4 +1,5 @@
 using IamKeyFunc.Reporting.Aws.Organizations;
+using IamKeyFunc.Reporting.Configuration;
 
 namespace IamKeyFunc.Reporting.Accounts.Discovery;
 
@@ -6,7 +7,9 @@ namespace IamKeyFunc.Reporting.Accounts.Discovery;
 /// Walks the organization top-down, once: <c>DescribeOrganization</c>, <c>ListRoots</c>, then for each root and OU
 /// <c>ListOrganizationalUnitsForParent</c> and <c>ListAccountsForParent</c>, so the cost grows with the number of OUs
 /// and pages, not with accounts squared. <c>ListTagsForResource</c> is called per account only when a tag filter or
-/// <c>AccountTagKeys</c> needs the tags, and only for accounts the other filters keep. Organizations failures
+/// <c>AccountTagKeys</c> needs the tags, and only for accounts the other filters keep. Each account's path is its
+/// OUs' names joined by <c>/</c>, a <c>/</c> or <c>\</c> inside a name escaped (<see cref="OuPath"/>), so that an OU
+/// named <c>Prod/Payments</c> is never read as <c>Payments</c> under <c>Prod</c>. Organizations failures
 /// (<see cref="OrganizationsException"/>) pass through: the caller fails the run with the code.
 /// </summary>
 public static class OrganizationDiscovery
@@ -21,7 +24,7 @@ public static class OrganizationDiscovery
         var pending = new Stack<(string Id, string Path, IReadOnlyList<string> Ancestors)>();
         foreach (var root in (await client.ListRootsAsync(cancellationToken).ConfigureAwait(false)).Reverse())
         {
-            pending.Push((root.Id, root.Name.Length > 0 ? root.Name : "Root", [root.Id]));
+            pending.Push((root.Id, OuPath.EscapeName(root.Name.Length > 0 ? root.Name : "Root"), [root.Id]));
         }
 
         while (pending.TryPop(out var parent))
@@ -54,7 +57,7 @@ public static class OrganizationDiscovery
             var units = await client.ListOrganizationalUnitsForParentAsync(parent.Id, cancellationToken).ConfigureAwait(false);
             foreach (var unit in units.Reverse())
             {
-                pending.Push((unit.Id, $"{parent.Path}/{unit.Name}", [.. parent.Ancestors, unit.Id]));
+                pending.Push((unit.Id, OuPath.Child(parent.Path, unit.Name), [.. parent.Ancestors, unit.Id]));
             }
         }
 
