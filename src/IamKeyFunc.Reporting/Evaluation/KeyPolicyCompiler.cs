@@ -258,7 +258,16 @@ public static partial class KeyPolicyCompiler
         byte[] bytes;
         try
         {
-            using var stream = new FileStream(Path.GetFullPath(path), FileMode.Open, FileAccess.Read, FileShare.Read);
+            // A pipe or device reports no length and could block the open or the read forever (start-up would hang):
+            // only a file with content is opened.
+            var info = new FileInfo(Path.GetFullPath(path));
+            if (info.Exists && info.Length == 0)
+            {
+                problems.Add($"{PolicyFileSetting}: the policy document '{path}' is empty or not a regular file.");
+                return null;
+            }
+
+            using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read);
             if (stream.Length > MaxDocumentBytes)
             {
                 problems.Add($"{PolicyFileSetting}: the policy document '{path}' is {stream.Length:N0} bytes; at most {MaxDocumentBytes:N0} are read.");

@@ -191,6 +191,39 @@ public sealed class KeyPolicyCompilerTests
     }
 
     [Fact]
+    public async Task PolicyFile_ShouldFailAtOnce_WhenItIsANamedPipeOrEmpty()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // mkfifo; CI runs on Linux
+        }
+
+        // Opening a pipe nobody writes to blocks forever: start-up would hang instead of naming the setting.
+        var fifo = Path.Combine(Path.GetTempPath(), $"iamkey-fifo-{Guid.NewGuid():N}.json");
+        var empty = Path.Combine(Path.GetTempPath(), $"iamkey-empty-{Guid.NewGuid():N}.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        File.WriteAllText(empty, "");
+        try
+        {
+            var problems = await Task.Run(() => (ProblemsOf(new KeyPolicyOptions { PolicyFile = fifo }), ProblemsOf(new KeyPolicyOptions { PolicyFile = empty })))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal($"IamKey:PolicyFile: the policy document '{fifo}' is empty or not a regular file.", Assert.Single(problems.Item1));
+            Assert.Equal($"IamKey:PolicyFile: the policy document '{empty}' is empty or not a regular file.", Assert.Single(problems.Item2));
+        }
+        finally
+        {
+            File.Delete(fifo);
+            File.Delete(empty);
+        }
+    }
+
+    [Fact]
     public void MissingOrBrokenPolicyFile_ShouldFailNamingTheSetting()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"iamkey-missing-{Guid.NewGuid():N}.json");
